@@ -1,0 +1,149 @@
+"""The Prefect flow: sync the docs, replay new snapshots per locale, write the catalog.
+
+Orchestration only: every task calls one function of extract/, transform/ or output/.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from extract import git_source
+from extract.card_folder import BlobParser, ParsedFolder, parse_folder
+from extract.card_markdown import MAX_CARD_BYTES
+from extract.git_source import CommitRef, TransientSyncError
+from extract.sources import DEFAULT_SOURCE, LOCALES, LocaleStream, check_source, public_source
+from output import catalog as catalog_files
+from output.store import OutputStore
+from transform.history import LocaleHistory, replay
+
+
+def _is_transient(task_, task_run, state) -> bool:
+    """Retry the network step only for failures a retry can fix."""
+    try:
+        state.result()
+    except TransientSyncError:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=_is_transient, cache_policy=NO_CACHE)
+def sync_source(source: str, cache_dir: Path, branches: list[str]) -> Path:
+    return git_source.sync_source(source, cache_dir, branches)
+
+
+@task(cache_policy=NO_CACHE)
+def list_new_commits(repo: Path, stream: LocaleStream, after: str | None, since: datetime | None,
+                     baseline: bool) -> list[CommitRef]:
+    commits = git_source.list_folder_commits(repo, stream.branch, stream.cards_folder, after=after, since=since)
+    return commits[-1:] if baseline else commits
+
+
+@task(cache_policy=NO_CACHE)
+def read_folders(repo: Path, stream: LocaleStream, commits: list[CommitRef],
+                 parser: BlobParser) -> list[tuple[CommitRef, ParsedFolder]]:
+    snapshots = git_source.iter_folder_snapshots(repo, stream.cards_folder, commits, MAX_CARD_BYTES)
+    return [(snap.commit, parse_folder(snap.files, parser)) for snap in snapshots]
+
+
+@task(cache_policy=NO_CACHE)
+def replay_history(stream: LocaleStream, start: LocaleHistory, folders: list[tuple[CommitRef, ParsedFolder]],
+                   detected_at: datetime, run_id: str) -> LocaleHistory:
+    return replay(stream, start, folders, detected_at=detected_at, run_id=run_id)
+
+
+@task(cache_policy=NO_CACHE)
+def save_catalog(store: OutputStore, histories: list[LocaleHistory], heads: dict[str, dict[str, Any]],
+                 rebuilt: set[str], checked_at: datetime) -> None:
+    catalog_files.save_catalog(store, histories, heads, rebuilt=rebuilt, checked_at=checked_at)
+
+
+def _run_name() -> str:
+    params = flow_run.parameters
+    return f"{params.get('mode', 'run')}-{'-'.join(params.get('locales') or LOCALES)}"
+
+
+@flow(name="model-catalog", flow_run_name=_run_name)
+def catalog_flow(
+    source: str = DEFAULT_SOURCE,
+    out: str = "catalog",
+    locales: list[str] | None = None,
+    cache_dir: str | None = None,
+    mode: str = "run",
+    since: datetime | None = None,
+    lock_wait_s: float = 0.0,
+) -> dict[str, Any]:
+    """`mode="run"` continues from the last snapshot; `mode="backfill"` replays all history."""
+    logger = get_run_logger()
+    streams = [LOCALES[name] for name in (locales or list(LOCALES))]
+    source = check_source(source)
+    store = OutputStore(Path(out))
+    run_id = str(flow_run.id or uuid.uuid4())
+    detected_at = datetime.now(UTC)
+    backfill = mode == "backfill"
+    parser = BlobParser()
+
+    # Extract
+    repo = sync_source(source, Path(cache_dir or default_cache_dir()), [s.branch for s in streams])
+    with store.locked(wait_s=lock_wait_s):
+        histories, heads = [], {}
+        for stream in streams:
+            head = git_source.branch_head(repo, stream.branch)
+            after = None if backfill else catalog_files.last_commit(store, stream.locale)
+            if after == head.sha:
+                continue
+            start = catalog_files.load_start(store, stream.locale, fresh=backfill)
+            baseline = not backfill and start.commit is None
+            commits = list_new_commits(repo, stream, after, since, baseline)
+            folders = read_folders(repo, stream, commits, parser)
+            # Transform
+            history = replay_history(stream, start, folders, detected_at, run_id)
+            histories.append(history)
+            heads[stream.locale] = {
+                "source": public_source(source),
+                "branch": stream.branch,
+                "commit": head.sha,
+                "committed_at": head.committed_at,
+                "snapshot_commit": history.commit,
+            }
+        # Load
+        if histories:
+            save_catalog(store, histories, heads, {s.locale for s in streams} if backfill else set(), detected_at)
+    summary = summarize(histories, streams, out, parser.parsed)
+    logger.info(summary["line"])
+    return summary
+
+
+def default_cache_dir() -> Path:
+    import os
+
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "model-catalog"
+
+
+def summarize(histories: list[LocaleHistory], streams: list[LocaleStream], out: str, parsed: int) -> dict[str, Any]:
+    """Counts for the one summary line and for callers (CLI, tests)."""
+    by_locale = {h.locale: h for h in histories}
+    parts = []
+    for stream in streams:
+        history = by_locale.get(stream.locale)
+        if history is None:
+            parts.append(f"{stream.locale}: no new commit")
+        else:
+            cards = 0 if history.models is None else history.models.height
+            parts.append(f"{stream.locale}: {cards} cards")
+    changes = {kind: sum(int((h.changes["change"] == kind).sum()) for h in histories)
+               for kind in ("added", "removed", "modified")}
+    findings = sum(len(h.findings) for h in histories)
+    line = (f"{', '.join(parts)}, {changes['added']} added, {changes['removed']} removed, "
+            f"{changes['modified']} modified fields, {findings} findings, {parsed} files parsed -> {out}")
+    return {"line": line, "changes": changes, "findings": findings, "parsed": parsed,
+            "locales": [h.locale for h in histories]}

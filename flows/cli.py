@@ -1,0 +1,102 @@
+"""`model-catalog`: the command line. Prefect is imported only by commands that run a flow."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from extract.sources import DEFAULT_SOURCE, LOCALES, SourceError, check_source, redact
+
+PROG = "model-catalog"
+
+
+def _since(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC) if "T" not in text and "+" not in text \
+            else datetime.fromisoformat(text).astimezone(UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source", default=DEFAULT_SOURCE,
+                        help="docs repository: https or ssh URL, file:// URL, local path or git bundle "
+                             f"(default: {DEFAULT_SOURCE})")
+    parser.add_argument("--out", default="catalog", type=Path, help="output folder (default: ./catalog)")
+    parser.add_argument("--locale", action="append", choices=sorted(LOCALES), dest="locales",
+                        help="locale to read; repeat for several (default: en and ja)")
+    parser.add_argument("--cache-dir", type=Path, default=None,
+                        help="where cached clones live (default: $XDG_CACHE_HOME/model-catalog or ~/.cache/model-catalog)")
+    parser.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                        help="how long to wait for another run writing the same output folder (default: 0, refuse)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="Build a typed catalog of Box AI models from the docs.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = commands.add_parser("run", help="update the catalog with the commits since the last run")
+    _add_run_options(run)
+    backfill = commands.add_parser("backfill", help="rebuild the catalog and its change history from all commits")
+    _add_run_options(backfill)
+    backfill.add_argument("--since", type=_since, default=None, metavar="DATE",
+                          help="start the history at this date (YYYY-MM-DD, UTC)")
+    return parser
+
+
+class _ExpectedErrorsWithoutTraceback(logging.Filter):
+    """Expected failures (bad source, unwritable output) are one line, not a traceback."""
+
+    def __init__(self, expected: tuple[type[BaseException], ...]):
+        super().__init__()
+        self.expected = expected
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], self.expected):
+            record.exc_info = None
+            record.exc_text = None
+        record.msg = redact(str(record.msg))
+        return True
+
+
+def _quiet_expected_errors(expected: tuple[type[BaseException], ...]) -> None:
+    flt = _ExpectedErrorsWithoutTraceback(expected)
+    for name in ("", "prefect", "prefect.flow_runs", "prefect.task_runs"):
+        for handler in logging.getLogger(name).handlers:
+            handler.addFilter(flt)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        source = check_source(args.source)
+    except SourceError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network but the source
+    from flows.catalog import catalog_flow
+    from output.store import OutputError
+
+    expected = (SourceError, OutputError)
+    _quiet_expected_errors(expected)
+    try:
+        catalog_flow(
+            source=source,
+            out=str(args.out),
+            locales=args.locales,
+            cache_dir=str(args.cache_dir) if args.cache_dir else None,
+            mode=args.command,
+            since=getattr(args, "since", None),
+            lock_wait_s=args.wait,
+        )
+    except expected as exc:
+        print(f"{PROG}: error: {redact(str(exc))}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""Load where each locale stood from the output folder, and save the advanced catalog.
+
+Locales not processed in a run keep their rows: a `--locale en` run never drops `ja`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+
+from output.store import OutputStore, Transaction
+from output.tables import CHANGES, FINDINGS, MODELS, VERSIONS, frame_to_table, to_frame
+from transform.history import LocaleHistory, findings_frame
+from transform.versions import empty_versions
+
+
+def _frame(table: pa.Table | None, schema: pa.Schema) -> pl.DataFrame:
+    return pl.from_arrow(table) if table is not None else to_frame([], schema)  # type: ignore[return-value]
+
+
+def _locale(frame: pl.DataFrame, locale: str, keep: bool = True) -> pl.DataFrame:
+    return frame.filter((pl.col("locale") == locale) if keep else (pl.col("locale") != locale))
+
+
+def load_start(store: OutputStore, locale: str, fresh: bool) -> LocaleHistory:
+    """The locale's latest snapshot and versions; nothing when `fresh` (a backfill)."""
+    state = store.read_state().get("locales", {}).get(locale)
+    if fresh or not state:
+        return LocaleHistory(locale, None, None, empty_versions())
+    models = _locale(_frame(store.read_table("models", MODELS), MODELS), locale)
+    versions = _locale(_frame(store.read_table("model_versions", VERSIONS), VERSIONS), locale)
+    return LocaleHistory(locale, models, state.get("snapshot_commit"), versions)
+
+
+def last_commit(store: OutputStore, locale: str) -> str | None:
+    return store.read_state().get("locales", {}).get(locale, {}).get("commit")
+
+
+def save_catalog(
+    store: OutputStore,
+    histories: Sequence[LocaleHistory],
+    heads: dict[str, dict[str, Any]],
+    *,
+    rebuilt: set[str],
+    checked_at: datetime,
+) -> None:
+    """Write every table in one transaction.
+
+    `heads` is the per-locale state (source, branch, commit, committed_at); `rebuilt`
+    names locales whose change history was replayed from scratch and replaces the old.
+    """
+    done = {h.locale for h in histories}
+    models = _frame(store.read_table("models", MODELS), MODELS)
+    findings = _frame(store.read_table("findings", FINDINGS), FINDINGS)
+    versions = _frame(store.read_table("model_versions", VERSIONS), VERSIONS)
+    changes = _frame(store.read_table("changes", CHANGES), CHANGES)
+    txn = Transaction()
+    for history in histories:
+        models = _locale(models, history.locale, keep=False)
+        versions = _locale(versions, history.locale, keep=False)
+        findings = _locale(findings, history.locale, keep=False)
+        if history.locale in rebuilt:
+            changes = _locale(changes, history.locale, keep=False)
+        models = pl.concat([models, history.models if history.models is not None else to_frame([], MODELS)])
+        versions = pl.concat([versions, history.versions])
+        findings = pl.concat([findings, findings_frame(history.findings)])
+        changes = pl.concat([changes, history.changes])
+        for commit, snapshot in history.snapshots.items():
+            txn.put_table(store.snapshot_path(history.locale, commit).removesuffix(".parquet"),
+                          frame_to_table(snapshot, MODELS), with_json=False)
+    txn.put_table("models", frame_to_table(models.sort("locale", "card_id"), MODELS))
+    txn.put_table("findings", frame_to_table(findings, FINDINGS))
+    txn.put_table("changes", frame_to_table(changes, CHANGES))
+    txn.put_table("model_versions", frame_to_table(versions.sort("locale", "card_id", "valid_from"), VERSIONS),
+                  with_json=False)
+    state = store.read_state()
+    locales = dict(state.get("locales", {}))
+    locales.update({locale: heads[locale] for locale in done})
+    txn.put_json("state.json", {"locales": locales, "checked_at": checked_at})
+    store.commit(txn)

@@ -1,0 +1,165 @@
+"""Parsed cards and tiles of one snapshot -> typed `models` rows and findings.
+
+Labels are recognised in either language whatever the locale, since translations lag.
+A value the normalizers do not understand becomes null plus a finding, never a crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import PurePosixPath
+from typing import Any
+
+from extract.card_folder import ParsedFolder
+from extract.card_markdown import CardParseError, ParsedCard
+from extract.sources import LocaleStream
+from transform import units
+from transform.findings import ERROR, Finding, finding
+from transform.tiles import match_tiles, tile_columns
+from transform.vocabulary import fold_label, label_fields
+
+LABEL_FIELDS = label_fields()
+TEXT_FIELDS = ("api_name", "model_name", "hosting_layer", "provider")
+
+
+def card_id_for(path: str, guides_root: str) -> str:
+    """The card path below the guides root, without `.md`: the same in every locale."""
+    relative = path.removeprefix(guides_root) if path.startswith(guides_root) else PurePosixPath(path).name
+    return relative.removesuffix(".md")
+
+
+def split_rows(rows: tuple[tuple[str, str], ...]) -> tuple[dict[str, str], list[dict[str, str]], list[str]]:
+    """Known labels -> first value; others -> `extra`; repeated known labels reported."""
+    known: dict[str, str] = {}
+    extra: list[dict[str, str]] = []
+    repeats: list[str] = []
+    for label, value in rows:
+        field = LABEL_FIELDS.get(fold_label(label))
+        if field is None:
+            extra.append({"key": label, "value": value})
+        elif field in known:
+            repeats.append(label)
+        else:
+            known[field] = value
+    return known, extra, repeats
+
+
+def _typed(
+    raw: str | None, parse: Callable[[str], Any], what: str, problems: list[str]
+) -> Any:
+    if raw is None:
+        return None
+    try:
+        return parse(raw)
+    except units.UnparsedValue:
+        problems.append(f"{what} value {raw!r} is not understood; stored as null.")
+        return None
+
+
+def normalize_card(card: ParsedCard) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Card columns of a models row, and (code, message) problems with the card."""
+    known, extra, repeats = split_rows(card.rows)
+    problems: list[tuple[str, str]] = [
+        ("duplicate-label", f"Label {label!r} repeats in the details table; the first row counts.")
+        for label in repeats
+    ]
+    unparsed: list[str] = []
+    row: dict[str, Any] = {
+        field: (None if known.get(field) is None or units.is_null_value(known[field]) else known[field])
+        for field in TEXT_FIELDS
+    }
+    row["title"] = card.title
+    row["description"] = card.description
+    row["category"] = _typed(known.get("category"), units.parse_category, "Model category", unparsed)
+    for field, what in (("release_date", "Release date"), ("knowledge_cutoff", "Knowledge cutoff")):
+        parsed = _typed(known.get(field), units.parse_date, what, unparsed)
+        row[field], row[f"{field}_precision"] = parsed if parsed else (None, None)
+    for field, what in (("input_context_tokens", "Input context window"), ("max_output_tokens", "Maximum output")):
+        row[field] = _typed(known.get(field), units.parse_tokens, what, unparsed)
+    low_high = _typed(known.get("throughput"), units.parse_throughput, "Throughput", unparsed)
+    row["throughput_tps_low"], row["throughput_tps_high"] = low_high if low_high else (None, None)
+    for field, what in (("open_source", "Open source"), ("ip_infringement_protection", "IP protection")):
+        row[field] = _typed(known.get(field), units.parse_bool, what, unparsed)
+    row["docs_urls"] = list(card.docs_urls)
+    row["rank"] = card.rank
+    row["extra"] = extra
+    for field in ("category", "release_date", "knowledge_cutoff", "input_context_tokens", "max_output_tokens",
+                  "throughput", "open_source", "ip_infringement_protection"):
+        row[f"{field}_raw"] = known.get(field)
+    problems += [("unparsed-value", message) for message in unparsed]
+    if row["api_name"] is None:
+        problems.append(("missing-api-name", "The card has no API model name; its tile cannot be matched by title."))
+    if card.title is None:
+        problems.append(("missing-title", "The card has no `#` title."))
+    if card.rank is None and card.rank_raw is not None:
+        problems.append(("invalid-rank", f"Front matter rank {card.rank_raw!r} is not a whole number."))
+    return row, problems
+
+
+def normalize_snapshot(
+    stream: LocaleStream,
+    commit: str,
+    committed_at: datetime,
+    folder: ParsedFolder,
+) -> tuple[list[dict[str, Any]], list[Finding]]:
+    """All models rows of one locale at one commit, and the findings of that snapshot."""
+    locale = stream.locale
+
+    def report(code: str, message: str, card_id: str | None, path: str | None, severity: str = "warning"):
+        findings.append(
+            finding(code, message, locale=locale, commit=commit, card_id=card_id, path=path, severity=severity)
+        )
+
+    findings: list[Finding] = []
+    rows: dict[str, dict[str, Any]] = {}
+    paths: dict[str, str] = {}
+    for path, parsed in folder.cards:
+        card_id = card_id_for(path, stream.guides_root)
+        if isinstance(parsed, CardParseError):
+            report(parsed.code, f"Card cannot be read: {parsed.reason}", card_id, path, ERROR)
+            continue
+        row, problems = normalize_card(parsed)
+        for code, message in problems:
+            report(code, message, card_id, path)
+        rows[card_id] = row
+        paths[card_id] = path
+
+    tiles = folder.index
+    placed: dict[str, Any] = {}
+    if folder.index_path is None:
+        report("index-missing", "The folder has no index.md; tile columns are empty.", None, None)
+    elif isinstance(tiles, CardParseError):
+        report(tiles.code, f"Index cannot be read: {tiles.reason}", None, folder.index_path, ERROR)
+    else:
+        api_names = {card_id: row["api_name"] for card_id, row in rows.items()}
+        for match in match_tiles(api_names, tiles):
+            for code, message in match.problems:
+                report(code, message, match.card_id, folder.index_path)
+            if match.card_id is not None:
+                placed[match.card_id] = match.tile
+        for card_id in rows:
+            if card_id not in placed:
+                report("card-without-tile", "The card has no tile in the index.", card_id, paths[card_id])
+
+    models = []
+    for card_id, row in sorted(rows.items()):
+        columns, unknown = tile_columns(placed.get(card_id))
+        for pill in unknown:
+            report("unknown-pill", f"Tile pill {pill!r} is not a known status, tier or capability.", card_id,
+                   folder.index_path)
+        if columns["tier"] and row["category"] and columns["tier"] != row["category"]:
+            report("tier-mismatch", f"The tile says {columns['tier']}, the card says {row['category']}.", card_id,
+                   paths[card_id])
+        models.append(
+            {
+                "card_id": card_id,
+                "locale": locale,
+                **row,
+                **columns,
+                "source_commit": commit,
+                "source_path": paths[card_id],
+                "committed_at": committed_at,
+            }
+        )
+    return models, findings
