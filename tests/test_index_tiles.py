@@ -1,0 +1,402 @@
+"""Tile-grid parsing for the compact English layout and the blank-line-separated Japanese layout."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.index_tiles import Tile, parse_index
+
+# The real page has a whitespace-only line after the front matter.
+EN_INDEX = (
+    "---\nrank: 1\nalias_paths:\n  - guides/box-ai/supported-models\n---\n  \n"
+    + """\
+# Supported models
+
+Intro text.
+
+## Access levels
+
+### Core models
+
+Built in.
+
+## Core Box AI Models
+
+Models below.
+
+<TileGrid rows="2">
+    <Tile type="gpt" title="example__nova_2" href="/guides/box-ai/ai-models/example-nova-2-model-card">
+      A compact model for
+      quick answers.
+      <div>
+        <strong style="background-color: #e8e8e8">Default for Box AI for Docs</strong>
+        <strong style="background-color: #e8e8e8">Chat</strong>
+        <strong style="background-color: #e1ffe7">Available</strong>
+      </div>
+    </Tile>
+		<Tile type="palm" title="example__bison_32k" href="/guides/box-ai/ai-models/example-bison-32-card">
+			An enhanced **text-bison** model with `32k` context.
+			<div>
+			<strong style="background-color: #e8e8e8">Chat</strong>
+				<strong style="background-color: #f8d59b">Premium</strong>
+			</div>
+		</Tile>
+</TileGrid>
+
+## Customer-enabled models
+
+<TileGrid rows="2">
+    <Tile type="model" title="example__grok_beta" href="/guides/box-ai/ai-models/example-grok-card">
+      A model for Q&A and extraction.
+      <div>
+        <strong style="background-color: #f0e2ff">Beta</strong>
+      </div>
+    </Tile>
+</TileGrid>
+
+### Deprecated models
+
+<TileGrid rows="2">
+    <Tile type="model" title="example__old" href="/guides/box-ai/ai-models/example-old-model-card">
+      An older model.
+      <div>
+        <strong style="background-color: #e8e8e8">Embeddings</strong>
+        <strong style="background-color: #ffd4d4">Deprecated on
+          2025-01-09</strong>
+      </div>
+    </Tile>
+</TileGrid>
+
+[ask]: e://post_ai_ask
+"""
+)
+
+# The same tiles, laid out the way the Japanese translation tooling writes them.
+JA_LAYOUT_INDEX = """\
+---
+rank: 1
+alias_paths:
+  - guides/box-ai/supported-models
+category_id: box-ai
+is_index: true
+---
+# Supported models
+
+Intro text.
+
+## Access levels
+
+### Core models
+
+Built in.
+
+## Core Box AI Models
+
+Models below.
+
+<TileGrid rows="2">
+
+<Tile type="gpt" title="example__nova_2" href="/guides/box-ai/ai-models/example-nova-2-model-card">
+
+A compact model for quick answers.
+
+<div>
+
+<strong style="background-color: #e8e8e8">
+
+Default for Box AI for Docs
+
+</strong>
+
+<strong style="background-color: #e8e8e8">
+
+Chat
+
+</strong>
+
+<strong style="background-color: #e1ffe7">
+
+Available
+
+</strong>
+
+</div>
+
+</Tile>
+
+<Tile type="palm" title="example__bison_32k" href="/guides/box-ai/ai-models/example-bison-32-card">
+
+An enhanced **text-bison** model with `32k` context.
+
+<div>
+
+<strong style="background-color: #e8e8e8">
+
+Chat
+
+</strong>
+
+<strong style="background-color: #f8d59b">
+
+Premium
+
+</strong>
+
+</div>
+
+</Tile>
+
+</TileGrid>
+
+## Customer-enabled models
+
+<TileGrid rows="2">
+
+<Tile type="model" title="example__grok_beta" href="/guides/box-ai/ai-models/example-grok-card">
+
+A model for Q&A and extraction.
+
+<div>
+
+<strong style="background-color: #f0e2ff">
+
+Beta
+
+</strong>
+
+</div>
+
+</Tile>
+
+</TileGrid>
+
+### Deprecated models
+
+<TileGrid rows="2">
+
+<Tile type="model" title="example__old" href="/guides/box-ai/ai-models/example-old-model-card">
+
+An older model.
+
+<div>
+
+<strong style="background-color: #e8e8e8">
+
+Embeddings
+
+</strong>
+
+<strong style="background-color: #ffd4d4">
+
+Deprecated on
+2025-01-09
+
+</strong>
+
+</div>
+
+</Tile>
+
+</TileGrid>
+
+[ask]: e://post_ai_ask
+"""
+
+HREF = "/guides/box-ai/ai-models/"
+EXPECTED_WITHOUT_LINES = [
+    (
+        "example__nova_2",
+        HREF + "example-nova-2-model-card",
+        "A compact model for quick answers.",
+        "Core Box AI Models",
+        ("Default for Box AI for Docs", "Chat", "Available"),
+    ),
+    (
+        "example__bison_32k",
+        HREF + "example-bison-32-card",
+        "An enhanced text-bison model with 32k context.",
+        "Core Box AI Models",
+        ("Chat", "Premium"),
+    ),
+    (
+        "example__grok_beta",
+        HREF + "example-grok-card",
+        "A model for Q&A and extraction.",
+        "Customer-enabled models",
+        ("Beta",),
+    ),
+    (
+        "example__old",
+        HREF + "example-old-model-card",
+        "An older model.",
+        "Deprecated models",
+        ("Embeddings", "Deprecated on 2025-01-09"),
+    ),
+]
+
+
+def _without_lines(tiles: list[Tile]) -> list[tuple[object, ...]]:
+    return [(t.title, t.href, t.description, t.section, t.pills) for t in tiles]
+
+
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        pytest.param(EN_INDEX, [22, 31, 43, 54], id="en-compact"),
+        pytest.param(JA_LAYOUT_INDEX, [24, 52, 80, 102], id="ja-blank-lines"),
+    ],
+)
+def test_both_layouts_parse_to_the_same_tiles(text: str, lines: list[int]) -> None:
+    tiles = parse_index(text)
+    assert _without_lines(tiles) == EXPECTED_WITHOUT_LINES
+    assert [t.line for t in tiles] == lines
+    source_lines = text.split("\n")
+    assert all(source_lines[t.line - 1].lstrip().startswith("<Tile ") for t in tiles)
+
+
+def test_crlf_keeps_lines_and_values() -> None:
+    assert parse_index(EN_INDEX.replace("\n", "\r\n")) == parse_index(EN_INDEX)
+
+
+JA_INDEX = """\
+---
+rank: 1
+---
+# サポートされているAIモデル
+
+<TileGrid rows="2">
+
+<Tile type="gpt" title="example__before_sections" href="/x">
+
+見出しの前のタイル。
+
+</Tile>
+
+</TileGrid>
+
+## Box AIのコアモデル
+
+<TileGrid rows="2">
+
+<Tile type="gpt" title="example__nova_2" href="/guides/box-ai/ai-models/example-nova-2-model-card">
+
+短い回答向けの
+小型モデル。
+
+<div>
+
+<strong style="background-color: #e8e8e8">
+
+Box AI for Documentsのデフォルト
+
+</strong>
+
+<strong style="background-color: #e8e8e8">
+
+チャット
+
+</strong>
+
+<strong style="background-color: #e1ffe7">
+
+利用可能
+
+</strong>
+
+</div>
+
+</Tile>
+
+</TileGrid>
+
+## 顧客希望で有効化できるモデル
+
+<TileGrid rows="2">
+
+<Tile type="model" title="example__grok_beta">
+
+<!-- 翻訳メモ -->
+企業向けのモデル。
+
+<div>
+
+<strong style="background-color: #f0e2ff">
+
+ベータ
+
+</strong>
+
+</div>
+
+</Tile>
+
+</TileGrid>
+"""
+
+
+def test_japanese_index() -> None:
+    assert parse_index(JA_INDEX) == [
+        Tile("example__before_sections", "/x", "見出しの前のタイル。", None, (), 8),
+        Tile(
+            title="example__nova_2",
+            href=HREF + "example-nova-2-model-card",
+            description="短い回答向けの 小型モデル。",
+            section="Box AIのコアモデル",
+            pills=("Box AI for Documentsのデフォルト", "チャット", "利用可能"),
+            line=20,
+        ),
+        Tile(
+            title="example__grok_beta",
+            href=None,
+            description="企業向けのモデル。",
+            section="顧客希望で有効化できるモデル",
+            pills=("ベータ",),
+            line=55,
+        ),
+    ]
+
+
+def test_nearest_heading_wins_whether_h2_or_h3() -> None:
+    text = (
+        "# Title\n\n## Models\n\n### Deprecated\n\n<Tile title='a'>A</Tile>\n\n"
+        "## Back to h2\n\n<Tile title='b'>B</Tile>\n\n#### Too deep\n\n<Tile title='c'>C</Tile>\n"
+    )
+    tiles = parse_index(text)
+    assert [(t.title, t.section, t.line) for t in tiles] == [
+        ("a", "Deprecated", 7),
+        ("b", "Back to h2", 11),
+        ("c", "Back to h2", 15),
+    ]
+
+
+def test_heading_markup_is_kept_as_written() -> None:
+    tiles = parse_index("##   Core **Box** models   \n\n<Tile title=' t1 '>text</Tile>\n")
+    assert [(t.title, t.section) for t in tiles] == [("t1", "Core **Box** models")]
+
+
+def test_nested_strong_and_unclosed_tile_do_not_leak() -> None:
+    text = (
+        "## S\n\n"
+        "<Tile title='outer'>Outer text <div><strong>Pill <strong>inner</strong></strong></div>\n"
+        "<Tile title='inner-tile'>Inner text <strong>Own pill</strong></Tile>\n"
+    )
+    outer, inner = parse_index(text)
+    assert (outer.description, outer.pills) == ("Outer text", ("Pill inner",))
+    assert (inner.description, inner.pills, inner.line) == ("Inner text", ("Own pill",), 4)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "---\nrank: 1\n---\n# Supported models\n\n## Core\n\nNo tiles yet.\n",
+        "## Core\n\n<TileGrid rows='2'>\n</TileGrid>\n\n<div><strong>Not a tile</strong></div>\n",
+    ],
+)
+def test_index_without_tiles(text: str) -> None:
+    assert parse_index(text) == []
+
+
+def test_unclosed_front_matter_reads_whole_page() -> None:
+    tiles = parse_index("---\nrank: 1\n## Core\n\n<Tile title='t'>x</Tile>\n")
+    assert [(t.title, t.section, t.line) for t in tiles] == [("t", "Core", 5)]
