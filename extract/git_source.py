@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import git
 from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
@@ -168,8 +169,13 @@ def sync_source(source: str, cache_dir: Path, branches: Sequence[str]) -> Path:
         if refspecs:
             try:
                 repo.git.fetch(
-                    "--filter=blob:none", "--no-tags", "--no-write-fetch-head", "--quiet",
-                    REMOTE, *refspecs, kill_after_timeout=FETCH_TIMEOUT_S,
+                    "--filter=blob:none",
+                    "--no-tags",
+                    "--no-write-fetch-head",
+                    "--quiet",
+                    REMOTE,
+                    *refspecs,
+                    kill_after_timeout=FETCH_TIMEOUT_S,
                 )
             except GitCommandError as exc:
                 raise _git_error(exc, source, "cannot fetch from") from None
@@ -266,14 +272,23 @@ def prefetch_blobs(repo_path: Path, trees: Iterable[str], oids: Iterable[str]) -
     tips = sorted(set(trees))
     if not wanted or not tips:
         return 0
-    out = repo.git.rev_list("--objects", "--missing=print", "--no-object-names", "--stdin",
-                            istream=_as_stream(tips))
+    out = repo.git.rev_list("--objects", "--missing=print", "--no-object-names", "--stdin", istream=_as_stream(tips))
     missing = sorted({line[1:] for line in out.splitlines() if line.startswith("?")} & wanted)
     if missing:
         try:
             repo.git.execute(
-                ["git", "-c", "fetch.negotiationAlgorithm=noop", "fetch", REMOTE, "--no-tags",
-                 "--no-write-fetch-head", "--recurse-submodules=no", "--filter=blob:none", "--stdin"],
+                [
+                    "git",
+                    "-c",
+                    "fetch.negotiationAlgorithm=noop",
+                    "fetch",
+                    REMOTE,
+                    "--no-tags",
+                    "--no-write-fetch-head",
+                    "--recurse-submodules=no",
+                    "--filter=blob:none",
+                    "--stdin",
+                ],
                 istream=_as_stream(missing),
                 kill_after_timeout=FETCH_TIMEOUT_S,
             )
@@ -282,8 +297,9 @@ def prefetch_blobs(repo_path: Path, trees: Iterable[str], oids: Iterable[str]) -
     return len(missing)
 
 
-def _as_stream(lines: Sequence[str]):
-    stream = tempfile.TemporaryFile()
+def _as_stream(lines: Sequence[str]) -> BinaryIO:
+    """Object ids for git's `--stdin`; a file, since GitPython streams it to the process."""
+    stream = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the caller's git call
     stream.write(("\n".join(lines) + "\n").encode())
     stream.seek(0)
     return stream

@@ -41,28 +41,40 @@ def sync_source(source: str, cache_dir: Path, branches: list[str]) -> Path:
 
 
 @task(cache_policy=NO_CACHE)
-def list_new_commits(repo: Path, stream: LocaleStream, after: str | None, since: datetime | None,
-                     baseline: bool) -> list[CommitRef]:
+def list_new_commits(
+    repo: Path, stream: LocaleStream, after: str | None, since: datetime | None, baseline: bool
+) -> list[CommitRef]:
     commits = git_source.list_folder_commits(repo, stream.branch, stream.cards_folder, after=after, since=since)
     return commits[-1:] if baseline else commits
 
 
 @task(cache_policy=NO_CACHE)
-def read_folders(repo: Path, stream: LocaleStream, commits: list[CommitRef],
-                 parser: BlobParser) -> list[tuple[CommitRef, ParsedFolder]]:
+def read_folders(
+    repo: Path, stream: LocaleStream, commits: list[CommitRef], parser: BlobParser
+) -> list[tuple[CommitRef, ParsedFolder]]:
     snapshots = git_source.iter_folder_snapshots(repo, stream.cards_folder, commits, MAX_CARD_BYTES)
     return [(snap.commit, parse_folder(snap.files, parser)) for snap in snapshots]
 
 
 @task(cache_policy=NO_CACHE)
-def replay_history(stream: LocaleStream, start: LocaleHistory, folders: list[tuple[CommitRef, ParsedFolder]],
-                   detected_at: datetime, run_id: str) -> LocaleHistory:
+def replay_history(
+    stream: LocaleStream,
+    start: LocaleHistory,
+    folders: list[tuple[CommitRef, ParsedFolder]],
+    detected_at: datetime,
+    run_id: str,
+) -> LocaleHistory:
     return replay(stream, start, folders, detected_at=detected_at, run_id=run_id)
 
 
 @task(cache_policy=NO_CACHE)
-def save_catalog(store: OutputStore, histories: list[LocaleHistory], heads: dict[str, dict[str, Any]],
-                 rebuilt: set[str], checked_at: datetime) -> None:
+def save_catalog(
+    store: OutputStore,
+    histories: list[LocaleHistory],
+    heads: dict[str, dict[str, Any]],
+    rebuilt: set[str],
+    checked_at: datetime,
+) -> None:
     catalog_files.save_catalog(store, histories, heads, rebuilt=rebuilt, checked_at=checked_at)
 
 
@@ -140,10 +152,19 @@ def summarize(histories: list[LocaleHistory], streams: list[LocaleStream], out: 
         else:
             cards = 0 if history.models is None else history.models.height
             parts.append(f"{stream.locale}: {cards} cards")
-    changes = {kind: sum(int((h.changes["change"] == kind).sum()) for h in histories)
-               for kind in ("added", "removed", "modified")}
+    changes = {
+        kind: sum(int((h.changes["change"] == kind).sum()) for h in histories)
+        for kind in ("added", "removed", "modified")
+    }
     findings = sum(len(h.findings) for h in histories)
-    line = (f"{', '.join(parts)}, {changes['added']} added, {changes['removed']} removed, "
-            f"{changes['modified']} modified fields, {findings} findings, {parsed} files parsed -> {out}")
-    return {"line": line, "changes": changes, "findings": findings, "parsed": parsed,
-            "locales": [h.locale for h in histories]}
+    line = (
+        f"{', '.join(parts)}, {changes['added']} added, {changes['removed']} removed, "
+        f"{changes['modified']} modified fields, {findings} findings, {parsed} files parsed -> {out}"
+    )
+    return {
+        "line": line,
+        "changes": changes,
+        "findings": findings,
+        "parsed": parsed,
+        "locales": [h.locale for h in histories],
+    }

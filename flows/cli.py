@@ -16,23 +16,42 @@ PROG = "model-catalog"
 
 def _since(text: str) -> datetime:
     try:
-        return datetime.fromisoformat(text).replace(tzinfo=UTC) if "T" not in text and "+" not in text \
+        return (
+            datetime.fromisoformat(text).replace(tzinfo=UTC)
+            if "T" not in text and "+" not in text
             else datetime.fromisoformat(text).astimezone(UTC)
+        )
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--source", default=DEFAULT_SOURCE,
-                        help="docs repository: https or ssh URL, file:// URL, local path or git bundle "
-                             f"(default: {DEFAULT_SOURCE})")
+    parser.add_argument(
+        "--source",
+        default=DEFAULT_SOURCE,
+        help=f"docs repository: https or ssh URL, file:// URL, local path or git bundle (default: {DEFAULT_SOURCE})",
+    )
     parser.add_argument("--out", default="catalog", type=Path, help="output folder (default: ./catalog)")
-    parser.add_argument("--locale", action="append", choices=sorted(LOCALES), dest="locales",
-                        help="locale to read; repeat for several (default: en and ja)")
-    parser.add_argument("--cache-dir", type=Path, default=None,
-                        help="where cached clones live (default: $XDG_CACHE_HOME/model-catalog or ~/.cache/model-catalog)")
-    parser.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
-                        help="how long to wait for another run writing the same output folder (default: 0, refuse)")
+    parser.add_argument(
+        "--locale",
+        action="append",
+        choices=sorted(LOCALES),
+        dest="locales",
+        help="locale to read; repeat for several (default: en and ja)",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=None,
+        help="where cached clones live (default: $XDG_CACHE_HOME/model-catalog or ~/.cache/model-catalog)",
+    )
+    parser.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="how long to wait for another run writing the same output folder (default: 0, refuse)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,8 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(run)
     backfill = commands.add_parser("backfill", help="rebuild the catalog and its change history from all commits")
     _add_run_options(backfill)
-    backfill.add_argument("--since", type=_since, default=None, metavar="DATE",
-                          help="start the history at this date (YYYY-MM-DD, UTC)")
+    backfill.add_argument(
+        "--since", type=_since, default=None, metavar="DATE", help="start the history at this date (YYYY-MM-DD, UTC)"
+    )
     return parser
 
 

@@ -70,13 +70,17 @@ def save_catalog(
         findings = pl.concat([findings, findings_frame(history.findings)])
         changes = pl.concat([changes, history.changes])
         for commit, snapshot in history.snapshots.items():
-            txn.put_table(store.snapshot_path(history.locale, commit).removesuffix(".parquet"),
-                          frame_to_table(snapshot, MODELS), with_json=False)
+            txn.put_table(
+                store.snapshot_path(history.locale, commit).removesuffix(".parquet"),
+                frame_to_table(snapshot, MODELS),
+                with_json=False,
+            )
     txn.put_table("models", frame_to_table(models.sort("locale", "card_id"), MODELS))
     txn.put_table("findings", frame_to_table(findings, FINDINGS))
     txn.put_table("changes", frame_to_table(changes, CHANGES))
-    txn.put_table("model_versions", frame_to_table(versions.sort("locale", "card_id", "valid_from"), VERSIONS),
-                  with_json=False)
+    txn.put_table(
+        "model_versions", frame_to_table(versions.sort("locale", "card_id", "valid_from"), VERSIONS), with_json=False
+    )
     state = store.read_state()
     locales = dict(state.get("locales", {}))
     locales.update({locale: heads[locale] for locale in done})

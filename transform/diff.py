@@ -15,8 +15,7 @@ import polars as pl
 
 from output.tables import CHANGES, COMPARED_FIELDS, KEY, SET_FIELDS, to_frame
 
-LONG_SCHEMA = {"card_id": pl.String, "locale": pl.String, "api_name": pl.String, "field": pl.String,
-               "value": pl.String}
+LONG_SCHEMA = {"card_id": pl.String, "locale": pl.String, "api_name": pl.String, "field": pl.String, "value": pl.String}
 
 
 def _plain(value: Any) -> Any:
@@ -45,8 +44,13 @@ def canonical(field: str, value: Any) -> str | None:
 def to_long(models: pl.DataFrame) -> pl.DataFrame:
     """One row per (card, field) with the canonical value: the shape a field-level join wants."""
     records = [
-        {"card_id": row["card_id"], "locale": row["locale"], "api_name": row["api_name"], "field": field,
-         "value": canonical(field, row[field])}
+        {
+            "card_id": row["card_id"],
+            "locale": row["locale"],
+            "api_name": row["api_name"],
+            "field": field,
+            "value": canonical(field, row[field]),
+        }
         for row in models.iter_rows(named=True)
         for field in COMPARED_FIELDS
     ]
@@ -64,8 +68,13 @@ def diff_snapshots(
     run_id: str,
 ) -> pl.DataFrame:
     """Change rows (CHANGES schema) that turn `old` into `new`; `old` None means first snapshot."""
-    meta = {"from_commit": from_commit, "to_commit": to_commit, "committed_at": committed_at,
-            "detected_at": detected_at, "run_id": run_id}
+    meta = {
+        "from_commit": from_commit,
+        "to_commit": to_commit,
+        "committed_at": committed_at,
+        "detected_at": detected_at,
+        "run_id": run_id,
+    }
     old_long = to_long(old) if old is not None else pl.DataFrame(schema=LONG_SCHEMA)
     new_long = to_long(new)
     old_keys = old_long.select(*KEY, "api_name").unique(KEY, maintain_order=True)

@@ -52,8 +52,13 @@ def replay(
         rows, findings = normalize_snapshot(stream, ref.sha, ref.committed_at, folder)
         snapshot = to_frame(rows, MODELS)
         delta = diff_snapshots(
-            models, snapshot, from_commit=commit, to_commit=ref.sha, committed_at=ref.committed_at,
-            detected_at=detected_at, run_id=run_id,
+            models,
+            snapshot,
+            from_commit=commit,
+            to_commit=ref.sha,
+            committed_at=ref.committed_at,
+            detected_at=detected_at,
+            run_id=run_id,
         )
         versions = advance_versions(versions, snapshot, delta, ref.committed_at)
         changes.append(delta)

@@ -45,9 +45,7 @@ def split_rows(rows: tuple[tuple[str, str], ...]) -> tuple[dict[str, str], list[
     return known, extra, repeats
 
 
-def _typed(
-    raw: str | None, parse: Callable[[str], Any], what: str, problems: list[str]
-) -> Any:
+def _typed(raw: str | None, parse: Callable[[str], Any], what: str, problems: list[str]) -> Any:
     if raw is None:
         return None
     try:
@@ -61,8 +59,7 @@ def normalize_card(card: ParsedCard) -> tuple[dict[str, Any], list[tuple[str, st
     """Card columns of a models row, and (code, message) problems with the card."""
     known, extra, repeats = split_rows(card.rows)
     problems: list[tuple[str, str]] = [
-        ("duplicate-label", f"Label {label!r} repeats in the details table; the first row counts.")
-        for label in repeats
+        ("duplicate-label", f"Label {label!r} repeats in the details table; the first row counts.") for label in repeats
     ]
     unparsed: list[str] = []
     row: dict[str, Any] = {
@@ -84,8 +81,16 @@ def normalize_card(card: ParsedCard) -> tuple[dict[str, Any], list[tuple[str, st
     row["docs_urls"] = list(card.docs_urls)
     row["rank"] = card.rank
     row["extra"] = extra
-    for field in ("category", "release_date", "knowledge_cutoff", "input_context_tokens", "max_output_tokens",
-                  "throughput", "open_source", "ip_infringement_protection"):
+    for field in (
+        "category",
+        "release_date",
+        "knowledge_cutoff",
+        "input_context_tokens",
+        "max_output_tokens",
+        "throughput",
+        "open_source",
+        "ip_infringement_protection",
+    ):
         row[f"{field}_raw"] = known.get(field)
     problems += [("unparsed-value", message) for message in unparsed]
     if row["api_name"] is None:
@@ -146,11 +151,19 @@ def normalize_snapshot(
     for card_id, row in sorted(rows.items()):
         columns, unknown = tile_columns(placed.get(card_id))
         for pill in unknown:
-            report("unknown-pill", f"Tile pill {pill!r} is not a known status, tier or capability.", card_id,
-                   folder.index_path)
+            report(
+                "unknown-pill",
+                f"Tile pill {pill!r} is not a known status, tier or capability.",
+                card_id,
+                folder.index_path,
+            )
         if columns["tier"] and row["category"] and columns["tier"] != row["category"]:
-            report("tier-mismatch", f"The tile says {columns['tier']}, the card says {row['category']}.", card_id,
-                   paths[card_id])
+            report(
+                "tier-mismatch",
+                f"The tile says {columns['tier']}, the card says {row['category']}.",
+                card_id,
+                paths[card_id],
+            )
         models.append(
             {
                 "card_id": card_id,

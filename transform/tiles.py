@@ -65,7 +65,10 @@ def match_tiles(api_names: Mapping[str, str | None], tiles: Sequence[Tile]) -> l
             card_id = by_title[0]
             if tile.href and linked != card_id:
                 problems.append(
-                    ("tile-href-mismatch", f"Tile {tile.title!r} links to {tile.href!r}, not to its own card {card_id}.")
+                    (
+                        "tile-href-mismatch",
+                        f"Tile {tile.title!r} links to {tile.href!r}, not to its own card {card_id}.",
+                    )
                 )
         elif linked is not None:
             card_id = linked

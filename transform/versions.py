@@ -27,8 +27,11 @@ def advance_versions(
     opened = changes.filter(pl.col("change") != "removed").select(KEY).unique()
     is_touched = pl.struct(KEY).is_in(touched.select(pl.struct(KEY)).to_series().implode())
     closed = versions.with_columns(
-        pl.when(pl.col("is_current") & is_touched).then(pl.lit(committed_at)).otherwise(pl.col("valid_to"))
-        .cast(versions.schema["valid_to"]).alias("valid_to"),
+        pl.when(pl.col("is_current") & is_touched)
+        .then(pl.lit(committed_at))
+        .otherwise(pl.col("valid_to"))
+        .cast(versions.schema["valid_to"])
+        .alias("valid_to"),
         pl.when(pl.col("is_current") & is_touched).then(False).otherwise(pl.col("is_current")).alias("is_current"),
     )
     fresh = snapshot.join(opened, on=list(KEY), how="semi").with_columns(
