@@ -1,0 +1,93 @@
+"""The command line: documented options, one-line errors, the console script end to end."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from flows.cli import build_parser
+from tests.docs_repo import make_docs_repo, seed_two_models
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def all_options(parser: argparse.ArgumentParser) -> set[str]:
+    options = set()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                options |= all_options(sub)
+        options |= {o for o in action.option_strings if o.startswith("--") and o != "--help"}
+    return options
+
+
+def test_readme_documents_every_option_and_command():
+    readme = (ROOT / "README.md").read_text()
+    parser = build_parser()
+    missing = sorted(o for o in all_options(parser) if f"`{o}`" not in readme)
+    assert missing == []
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert [c for c in commands if f"model-catalog {c}" not in readme] == []
+
+
+def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["ext::sh -c id", "--upload-pack=id", "/no/such/docs", "ftp://example.com/docs.git"],
+)
+def test_bad_source_exits_with_one_line_and_no_traceback(tmp_path, source):
+    result = cli("run", f"--source={source}", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert result.stderr.startswith("model-catalog: error:")
+    assert not (tmp_path / "out").exists()
+
+
+def test_console_run_writes_the_catalog_then_reports_no_new_commit(tmp_path):
+    repo = make_docs_repo(tmp_path)
+    seed_two_models(repo)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    args = ("run", "--source", str(repo.path), "--out", str(out), "--cache-dir", str(cache))
+
+    first = cli(*args, cwd=tmp_path)
+    second = cli(*args, cwd=tmp_path)
+
+    assert first.returncode == 0, first.stderr
+    assert "en: 2 cards, ja: 2 cards, 4 added" in first.stderr + first.stdout
+    assert second.returncode == 0, second.stderr
+    assert "en: no new commit, ja: no new commit" in second.stderr + second.stdout
+    assert (out / "models.parquet").exists()
+
+
+def test_missing_branch_is_one_line_and_keeps_outputs(tmp_path):
+    repo = make_docs_repo(tmp_path)
+    seed_two_models(repo)
+    out = tmp_path / "out"
+    args = ("run", "--source", str(repo.path), "--out", str(out), "--cache-dir", str(tmp_path / "cache"))
+    assert cli(*args, cwd=tmp_path).returncode == 0
+    before = (out / "models.parquet").read_bytes()
+    repo.git("checkout", "-q", "main")
+    repo.git("branch", "-D", "jp")
+
+    result = cli(*args, cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "model-catalog: error: branch 'jp' not found" in result.stderr
+    assert (out / "models.parquet").read_bytes() == before

@@ -1,0 +1,186 @@
+"""Card rows, labels in either language, tile matching and findings, on cards written for the tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from extract.card_folder import ParsedFolder
+from extract.card_markdown import CardParseError, parse_card
+from extract.index_tiles import Tile, parse_index
+from extract.sources import LOCALES
+from output.tables import MODELS, to_table
+from tests.docs_repo import card_href, card_md, index_md, tile_md
+from transform.normalize import card_id_for, normalize_card, normalize_snapshot
+
+AT = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def row_of(text: str) -> tuple[dict, list[tuple[str, str]]]:
+    return normalize_card(parse_card(text))
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "expected"),
+    [
+        ({"input_context_tokens": "**1m tokens**"}, "input_context_tokens", 1_000_000),
+        ({"input_context_tokens": "**100万トークン**"}, "input_context_tokens", 1_000_000),
+        ({"input_context_tokens": "1,000万"}, "input_context_tokens", 10_000_000),
+        ({"input_context_tokens": "**128,000トークン**"}, "input_context_tokens", 128_000),
+        ({"input_context_tokens": ""}, "input_context_tokens", None),
+        ({"input_context_tokens": ""}, "input_context_tokens_raw", ""),
+        ({"max_output_tokens": "**Not applicable**"}, "max_output_tokens_raw", "Not applicable"),
+        ({"max_output_tokens": "**該当なし**"}, "max_output_tokens", None),
+        ({"throughput": "Estimated between 163 - 300"}, "throughput_tps_low", 163.0),
+        ({"throughput": "Estimated between 163 - 300"}, "throughput_tps_high", 300.0),
+        (
+            {"throughput": "**Not specified, similar models offer up to 100 tokens per second**"},
+            "throughput_tps_high",
+            None,
+        ),
+        ({"throughput": "指定なし。類似のモデルでは1秒あたり最大100トークンを提供"}, "throughput_tps_low", None),
+        ({"release_date": "**2025年4月14日**"}, "release_date", date(2025, 4, 14)),
+        ({"release_date": "**May 2024**"}, "release_date_precision", "month"),
+        ({"knowledge_cutoff": "**middle of 2021**"}, "knowledge_cutoff", date(2021, 1, 1)),
+        ({"knowledge_cutoff": "**2021年中頃**"}, "knowledge_cutoff_precision", "year"),
+        ({"release_date": "**TBD**"}, "release_date", None),
+        ({"open_source": "**はい**"}, "open_source", True),
+        ({"open_source": "**No**"}, "open_source", False),
+        ({"category": "プレミアム"}, "category", "premium"),
+        ({"category": "**Standard**"}, "category_raw", "Standard"),
+        ({"model_name": "`Acme` **X** [1.5][docs]"}, "model_name", "Acme X 1.5"),
+        ({"provider": "**Not specified**"}, "provider", None),
+    ],
+)
+def test_card_values_are_typed(cells, column, expected):
+    row, _ = row_of(card_md("acme__x", **cells))
+    assert row[column] == expected
+
+
+def test_labels_are_recognised_in_either_language_whatever_the_locale():
+    english_labels_ja_values = card_md("acme__x", input_context_tokens="**128,000トークン**", open_source="**いいえ**")
+    ja_card = card_md("acme__x", locale="ja", input_context_tokens="**128k tokens**", open_source="**No**")
+    for text in (english_labels_ja_values, ja_card):
+        row, problems = row_of(text)
+        assert (row["input_context_tokens"], row["open_source"]) == (128_000, False)
+        assert problems == []
+
+
+def test_context_length_is_the_older_label_for_the_input_window():
+    row, _ = row_of(card_md("acme__x", input_context_tokens=None, **{"Context length": "**10m**"}))
+    assert row["input_context_tokens"] == 10_000_000
+    assert row["extra"] == []
+
+
+def test_unknown_labels_go_to_extra_and_repeats_are_findings():
+    text = card_md("acme__x", **{"Supported regions": "**US, EU**", "Model name ": "**Other**"})
+    row, problems = row_of(text)
+    assert row["extra"] == [{"key": "Supported regions", "value": "US, EU"}]
+    assert row["model_name"] == "acme__x"
+    assert [code for code, _ in problems] == ["duplicate-label"]
+
+
+def test_a_value_nobody_understands_is_null_plus_a_finding():
+    row, problems = row_of(card_md("acme__x", release_date="**sometime soon-ish**"))
+    assert row["release_date"] is None and row["release_date_raw"] == "sometime soon-ish"
+    assert [code for code, _ in problems] == ["unparsed-value"]
+
+
+@pytest.mark.parametrize(
+    ("path", "locale", "expected"),
+    [
+        ("content/guides/box-ai/ai-models/x-model-card.md", "en", "box-ai/ai-models/x-model-card"),
+        ("guides/box-ai/ai-models/x-model-card.md", "ja", "box-ai/ai-models/x-model-card"),
+    ],
+)
+def test_card_id_is_the_same_in_every_locale(path, locale, expected):
+    assert card_id_for(path, LOCALES[locale].guides_root) == expected
+
+
+def snapshot(cards: dict[str, str], index: str | None, locale: str = "en"):
+    folder = LOCALES[locale].cards_folder
+    parsed = tuple((folder + name, parse_card(text)) for name, text in cards.items())
+    tiles: list[Tile] | None = parse_index(index) if index is not None else None
+    rows, findings = normalize_snapshot(
+        LOCALES[locale], "c0ffee", AT, ParsedFolder(parsed, folder + "index.md" if index else None, tiles)
+    )
+    to_table(rows, MODELS)  # every row fits the contract schema
+    return {r["api_name"]: r for r in rows}, [(f.code, f.card_id) for f in findings]
+
+
+def test_tile_matched_by_title_ignoring_case_dots_and_dashes():
+    rows, findings = snapshot(
+        {"x-model-card.md": card_md("Acme__X_4.1-mini")},
+        index_md(
+            {
+                "Core Box AI Models": [
+                    tile_md(
+                        "acme__x_4_1_mini",
+                        card_href("x-model-card"),
+                        "X.",
+                        ["Chat", "Available", "Standard", "FedRAMP Moderate"],
+                    )
+                ]
+            }
+        ),
+    )
+    row = rows["Acme__X_4.1-mini"]
+    assert row["tile_api_name"] == "acme__x_4_1_mini"
+    assert row["compliance"] == ["FedRAMP Moderate"]
+    assert findings == []
+
+
+def test_tile_with_a_misspelled_title_falls_back_to_its_link():
+    rows, findings = snapshot(
+        {"x-model-card.md": card_md("acme__x_v2")},
+        index_md({"Models": [tile_md("acme__x_2", card_href("x-model-card"), "X.", ["Chat"])]}),
+    )
+    assert rows["acme__x_v2"]["tile_api_name"] == "acme__x_2"
+    assert findings == [("tile-title-mismatch", "box-ai/ai-models/x-model-card")]
+
+
+def test_tile_without_card_and_card_without_tile_are_findings():
+    rows, findings = snapshot(
+        {"x-model-card.md": card_md("acme__x")},
+        index_md({"Models": [tile_md("acme__ghost", card_href("ghost-model-card"), "Gone.", ["Chat"])]}),
+    )
+    assert rows["acme__x"]["tile_api_name"] is None and rows["acme__x"]["badges"] == []
+    assert sorted(code for code, _ in findings) == ["card-without-tile", "tile-without-card"]
+
+
+def test_deprecation_pill_in_japanese_gives_the_date():
+    rows, _ = snapshot(
+        {"x-model-card.md": card_md("acme__x", locale="ja")},
+        index_md(
+            {
+                "廃止されたモデル": [
+                    tile_md(
+                        "acme__x",
+                        card_href("x-model-card"),
+                        "古いモデル。",
+                        ["日本時間2025年1月9日に廃止"],
+                        spaced=True,
+                    )
+                ]
+            },
+            spaced=True,
+        ),
+        locale="ja",
+    )
+    row = rows["acme__x"]
+    assert row["availability"] == ["deprecated"]
+    assert row["deprecated_on"] == date(2025, 1, 9)
+    assert row["index_section"] == "廃止されたモデル" and row["access_level"] is None
+
+
+def test_unreadable_card_is_an_error_finding_and_left_out():
+    folder = LOCALES["en"].cards_folder
+    error = CardParseError(folder + "bad.md", "abc", "details-table-missing", "has no details table")
+    parsed = ((folder + "bad.md", error), (folder + "x-model-card.md", parse_card(card_md("acme__x"))))
+    rows, findings = normalize_snapshot(LOCALES["en"], "c0ffee", AT, ParsedFolder(parsed, None, None))
+    assert [r["api_name"] for r in rows] == ["acme__x"]
+    assert [(f.code, f.severity, f.card_id) for f in findings] == [
+        ("details-table-missing", "error", "box-ai/ai-models/bad"),
+        ("index-missing", "warning", None),
+    ]
