@@ -18,6 +18,8 @@ from markdown_it.token import Token
 from yaml.composer import Composer, ComposerError
 from yaml.events import AliasEvent
 
+from transform.vocabulary import fold_label, label_fields
+
 __all__ = [
     "MAX_CARD_BYTES",
     "CardParseError",
@@ -271,18 +273,18 @@ def _html_balance(block: str) -> int:
     return opened - len(_HTML_CLOSE.findall(block))
 
 
-def _details_rows(tokens: list[Token]) -> tuple[tuple[str, str], ...] | None:
-    """Label and value of each body row of the first table; None when there is no table."""
-    start = next((i for i, t in enumerate(tokens) if t.type == "table_open"), None)
-    if start is None:
-        return None
+def _tables(tokens: list[Token]) -> list[tuple[tuple[str, str], ...]]:
+    """(label, value) of each body row, for every table in document order."""
+    tables: list[tuple[tuple[str, str], ...]] = []
     rows: list[tuple[str, str]] = []
     cells: list[str] = []
     in_body = False
-    for tok in tokens[start + 1 :]:
-        if tok.type == "table_close" and tok.level == tokens[start].level:
-            break
-        if tok.type == "tbody_open":
+    for tok in tokens:
+        if tok.type == "table_open":
+            rows, in_body = [], False
+        elif tok.type == "table_close":
+            tables.append(tuple(rows))
+        elif tok.type == "tbody_open":
             in_body = True
         elif tok.type == "tr_open":
             cells = []
@@ -291,7 +293,17 @@ def _details_rows(tokens: list[Token]) -> tuple[tuple[str, str], ...] | None:
         elif tok.type == "tr_close" and in_body:
             cells += ["", ""]
             rows.append((cells[0], cells[1]))
-    return tuple(rows)
+    return tables
+
+
+def _details_rows(tokens: list[Token]) -> tuple[tuple[str, str], ...] | None:
+    """The details table: the first table with a known label (a card may gain other tables), else the first."""
+    tables = _tables(tokens)
+    known = label_fields()
+    for rows in tables:
+        if any(fold_label(label) in known for label, _ in rows):
+            return rows
+    return tables[0] if tables else None
 
 
 def _external_links(tokens: list[Token]) -> tuple[str, ...]:

@@ -370,3 +370,16 @@ def test_decode_card_refuses(data: bytes, code: str) -> None:
         decode_card(data, "ai-models/x.md", "f00d")
     assert (info.value.code, info.value.path, info.value.blob) == (code, "ai-models/x.md", "f00d")
     assert str(info.value).startswith("ai-models/x.md: ")
+
+
+def test_details_table_is_the_first_table_with_a_known_label():
+    text = (
+        "# Acme X\n\nIntro.\n\n| Benchmark | Score |\n|---|---|\n| speed | 9 |\n\n"
+        "| Item | Value |\n|---|---|\n| API model name | `acme__x` |\n"
+    )
+    assert parse_card(text).rows == (("API model name", "acme__x"),)
+
+
+def test_a_card_with_only_an_unknown_table_keeps_that_table():
+    text = "# Acme X\n\nIntro.\n\n| Key | Value |\n|---|---|\n| colour | blue |\n"
+    assert parse_card(text).rows == (("colour", "blue"),)
