@@ -14,6 +14,7 @@ from typing import Any
 from extract.card_folder import ParsedFolder
 from extract.card_markdown import CardParseError, ParsedCard
 from extract.sources import LocaleStream
+from output.tables import RAW_FIELDS
 from transform import units
 from transform.findings import ERROR, Finding, finding
 from transform.tiles import match_tiles, tile_columns
@@ -81,16 +82,7 @@ def normalize_card(card: ParsedCard) -> tuple[dict[str, Any], list[tuple[str, st
     row["docs_urls"] = list(card.docs_urls)
     row["rank"] = card.rank
     row["extra"] = extra
-    for field in (
-        "category",
-        "release_date",
-        "knowledge_cutoff",
-        "input_context_tokens",
-        "max_output_tokens",
-        "throughput",
-        "open_source",
-        "ip_infringement_protection",
-    ):
+    for field in RAW_FIELDS:
         row[f"{field}_raw"] = known.get(field)
     problems += [("unparsed-value", message) for message in unparsed]
     if row["api_name"] is None:
