@@ -45,6 +45,8 @@ def list_new_commits(
     repo: Path, stream: LocaleStream, after: str | None, since: datetime | None, baseline: bool
 ) -> list[CommitRef]:
     commits = git_source.list_folder_commits(repo, stream.branch, stream.cards_folder, after=after, since=since)
+    if not commits and since is not None:  # no card commit since then: start from the catalog as it stands
+        return git_source.list_folder_commits(repo, stream.branch, stream.cards_folder, after=after)[-1:]
     return commits[-1:] if baseline else commits
 
 
@@ -53,7 +55,13 @@ def read_folders(
     repo: Path, stream: LocaleStream, commits: list[CommitRef], parser: BlobParser
 ) -> list[tuple[CommitRef, ParsedFolder]]:
     snapshots = git_source.iter_folder_snapshots(repo, stream.cards_folder, commits, MAX_CARD_BYTES)
-    return [(snap.commit, parse_folder(snap.files, parser)) for snap in snapshots]
+    logger, every = get_run_logger(), max(1, len(commits) // 10)  # about ten progress lines on a long walk
+    folders = []
+    for i, snap in enumerate(snapshots, start=1):
+        folders.append((snap.commit, parse_folder(snap.files, parser)))
+        if i % every == 0 or i == len(commits):
+            logger.info(f"{stream.locale}: commit {i} of {len(commits)} ({snap.commit.committed_at:%Y-%m-%d})")
+    return folders
 
 
 @task(cache_policy=NO_CACHE)

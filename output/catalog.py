@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from output.store import OutputStore, Transaction
 from output.tables import CHANGES, FINDINGS, MODELS, VERSIONS, frame_to_table, to_frame
+from transform.findings import Finding
 from transform.history import LocaleHistory, findings_frame
 from transform.versions import empty_versions
 
@@ -33,7 +34,10 @@ def load_start(store: OutputStore, locale: str, fresh: bool) -> LocaleHistory:
         return LocaleHistory(locale, None, None, empty_versions())
     models = _locale(_frame(store.read_table("models", MODELS), MODELS), locale)
     versions = _locale(_frame(store.read_table("model_versions", VERSIONS), VERSIONS), locale)
-    return LocaleHistory(locale, models, state.get("snapshot_commit"), versions)
+    # A run whose new commits all miss the card folder keeps the latest snapshot's findings.
+    stored = _locale(_frame(store.read_table("findings", FINDINGS), FINDINGS), locale)
+    findings = [Finding(**row) for row in stored.to_dicts()]
+    return LocaleHistory(locale, models, state.get("snapshot_commit"), versions, findings=findings)
 
 
 def last_commit(store: OutputStore, locale: str) -> str | None:
