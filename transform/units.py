@@ -111,6 +111,24 @@ def is_null_value(text: str) -> bool:
     return not folded or bool(_NULL_RE.match(folded) or _OTHER_MODEL_RE.search(folded))
 
 
+_ASIDE_RE = re.compile(r"\(([^()]*)\)")
+_ASIDE_KEEP_RE = re.compile(phrase_pattern(APPROXIMATE_WORDS))
+
+
+def drop_asides(folded: str) -> str:
+    """Remove a parenthetical remark ("June 2024 (training data)") unless it says the value is approximate.
+
+    "January 2025 (estimated)" keeps "estimated", so the date is stored at the precision
+    that is still certain.
+    """
+
+    def aside(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        return f" {inner} " if _ASIDE_KEEP_RE.search(inner) else " "
+
+    return " ".join(_ASIDE_RE.sub(aside, folded).split())
+
+
 def _decimal(number: str) -> Decimal:
     return Decimal(number.replace(",", ""))
 
@@ -129,7 +147,7 @@ def parse_tokens(text: str) -> int | None:
     """Whole tokens from "128k", "1,000万", "最大128,000トークン"; units per TOKEN_UNITS."""
     if is_null_value(text):
         return None
-    match = _TOKENS_RE.fullmatch(fold_text(text))
+    match = _TOKENS_RE.fullmatch(drop_asides(fold_text(text)))
     if match is None:
         raise UnparsedValue(text, "token count")
     tokens = _decimal(match["number"]) * _UNIT_INDEX.get(match["unit"] or "", 1)
@@ -151,7 +169,7 @@ def parse_throughput(text: str) -> tuple[float, float] | None:
     """(low, high) tokens per second; a single figure is both ends of its own range."""
     if is_null_value(text):
         return None
-    match = _THROUGHPUT_RE.fullmatch(fold_text(text))
+    match = _THROUGHPUT_RE.fullmatch(drop_asides(fold_text(text)))
     if match is None:
         raise UnparsedValue(text, "throughput")
     low = float(_decimal(match["low"]))
@@ -239,7 +257,7 @@ def parse_date(text: str) -> tuple[datetime.date, Precision] | None:
     """(first day of the stated period, precision); a vague date keeps only what is certain."""
     if is_null_value(text):
         return None
-    core, kinds = _strip_qualifiers(fold_text(text))
+    core, kinds = _strip_qualifiers(drop_asides(fold_text(text)))
     try:
         stated = _read_date(_clean_date(core))
     except ValueError as error:  # a real form with an impossible day, e.g. February 30

@@ -112,7 +112,19 @@ TOKEN_UNITS: dict[str, int] = {
     "千万": 10_000_000,
 }
 # Words allowed around a token count: "up to 128k tokens", "最大128,000トークン".
-TOKEN_PREFIX_WORDS: tuple[str, ...] = ("up to", "maximum", "max", "最大")
+TOKEN_PREFIX_WORDS: tuple[str, ...] = (
+    "up to",
+    "maximum",
+    "max",
+    "最大",
+    "about",
+    "approximately",
+    "approx",
+    "around",
+    "estimated",
+    "~",
+    "約",
+)
 TOKEN_SUFFIX_WORDS: tuple[str, ...] = ("tokens", "token", "トークン")
 # Words allowed around a throughput figure or range. "up to" / 最大 are left out on
 # purpose: a bound is not a figure, so it must not fill both ends.
@@ -200,6 +212,11 @@ PART_OF_WORDS: tuple[str, ...] = (
     "末",
 )
 APPROXIMATE_WORDS: tuple[str, ...] = (
+    "estimated",
+    "expected",
+    "est.",
+    "推定",
+    "予定",
     "around",
     "about",
     "approximately",
