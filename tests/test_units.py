@@ -92,6 +92,7 @@ def test_parse_tokens(text, expected):
 
 @pytest.mark.parametrize(
     "text",
+    ["lots", "soon-ish", "128kb", "1,5m", "12,34", "1.2345k", "たくさん", "128ギガ"],
 )
 def test_parse_tokens_rejects(text):
     with pytest.raises(UnparsedValue, match="token"):
