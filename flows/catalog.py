@@ -111,9 +111,9 @@ def catalog_flow(
     backfill = mode == "backfill"
     parser = BlobParser()
 
-    # Extract
-    repo = sync_source(source, Path(cache_dir or default_cache_dir()), [s.branch for s in streams])
-    with store.locked(wait_s=lock_wait_s):
+    with store.locked(wait_s=lock_wait_s):  # before the sync: two runs on one folder never fetch into one cache at once
+        # Extract
+        repo = sync_source(source, Path(cache_dir or default_cache_dir()), [s.branch for s in streams])
         histories, heads = [], {}
         for stream in streams:
             head = git_source.branch_head(repo, stream.branch)

@@ -131,17 +131,22 @@ class OutputStore:
             handle.close()
 
     def recover(self) -> None:
-        """Finish a committed transaction a killed run left half-moved; drop uncommitted ones."""
+        """Finish a committed transaction a killed run left half-moved; drop uncommitted ones.
+
+        The finished commit folder is renamed away before it is deleted: a deletion cut short
+        would otherwise leave a commit folder without its manifest.
+        """
         commit = self.out / COMMIT_DIR
         if commit.exists():
-            manifest = json.loads((commit / MANIFEST).read_text())
-            for name in manifest["files"]:
+            manifest = commit / MANIFEST
+            names = json.loads(manifest.read_text())["files"] if manifest.exists() else []
+            for name in names:
                 staged = commit / name
                 if staged.exists():
                     (self.out / name).parent.mkdir(parents=True, exist_ok=True)
                     os.replace(staged, self.out / name)
-            shutil.rmtree(commit)
             _fsync_dir(self.out)
+            os.rename(commit, self.out / f"{STAGING_PREFIX}done-{uuid.uuid4().hex}")
         for stale in self.out.glob(f"{STAGING_PREFIX}*"):
             shutil.rmtree(stale, ignore_errors=True)
 

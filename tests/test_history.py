@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -411,3 +411,168 @@ def test_long_walk_logs_progress_per_locale(script, tmp_path, caplog):
 
     progress = [r.getMessage() for r in caplog.records if "commit" in r.getMessage() and " of " in r.getMessage()]
     assert any("en: commit 6 of 6" in m for m in progress), progress
+
+
+# -- the real docs history ---------------------------------------------------------------------
+# Every value below was read off `git log --first-parent --no-renames --name-status` on a clone of
+# ../shared/corpus/box-ai-docs.bundle (branch main for en, jp for ja), not off the pipeline.
+
+PALM = [
+    "box-ai/ai-models/google-text-bison-32-model-card",
+    "box-ai/ai-models/google-text-bison-model-card",
+    "box-ai/ai-models/google-text-unicorn-model-card",
+    "box-ai/ai-models/google-textembedding-gecko-002-model-card",
+    "box-ai/ai-models/google-textembedding-gecko-003-model-card",
+    "box-ai/ai-models/google-textembedding-gecko-model-card",
+]
+FIRST_SEEN = [
+    (
+        "en",
+        "azure-openai-gpt-4o-mini-model-card",
+        "b2a111091122a0cdde9a785fecaac1420fe4aa14",
+        "2024-10-28T18:00:33+01:00",
+    ),
+    (
+        "ja",
+        "azure-openai-gpt-4o-mini-model-card",
+        "2f2e0afe77e5d9e98fe61a43ddd69dad635c433a",
+        "2024-10-30T12:34:04-07:00",
+    ),
+    (
+        "en",
+        "google-gemini-2-0-flash-001-model-card",
+        "a407e8e7798aa08d56d162629dbde5173e5f84b2",
+        "2025-02-06T16:40:53+01:00",
+    ),
+    (
+        "ja",
+        "google-gemini-2-0-flash-001-model-card",
+        "75f60df22ac2dded59178912b67a96f5b4c7bd2b",
+        "2025-02-10T12:34:03-08:00",
+    ),
+    ("en", "ibm-llama-4-scout-model-card", "c7393bc4434eec6e7f950d1b924c5c843bac5705", "2025-04-29T19:54:46+02:00"),
+    ("ja", "ibm-llama-4-scout-model-card", "4488fa49cbb4199e6774cbd9e2872f9c8a7d2e78", "2025-05-05T12:33:48-07:00"),
+    ("en", "xai-grok-3-beta-model-card", "7a11628a7b554b8534a2ff223d09561fba986339", "2025-04-30T13:58:29-04:00"),
+    ("ja", "xai-grok-3-beta-model-card", "4488fa49cbb4199e6774cbd9e2872f9c8a7d2e78", "2025-05-05T12:33:48-07:00"),
+    ("en", "google-gemini-2-5-pro-model-card", "e4ed87c39a8f1e65e549391fe133649a54bf4a4f", "2025-07-25T16:08:42+02:00"),
+    ("ja", "google-gemini-2-5-pro-model-card", "07c13986ab4e4282081078764df4cc79ac95c8b5", "2025-07-28T15:33:56+00:00"),
+    (
+        "en",
+        "openai-gpt-5-reasoning-alpha-model-card",
+        "cc028a88bee3f8e970d8773b2d3db054594dc49b",
+        "2025-08-15T13:35:34-04:00",
+    ),
+    (
+        "ja",
+        "openai-gpt-5-reasoning-alpha-model-card",
+        "2f3d6881969c222187f3a64c18f84509cfd26bf7",
+        "2025-08-19T22:35:36+00:00",
+    ),
+]
+GPT5 = "box-ai/ai-models/openai-gpt-5-reasoning-alpha-model-card"
+SONNET = "box-ai/ai-models/aws-claude-3-5-sonnet-model-card"
+MODIFIED = [
+    # "Fix GPT-5 release date and official docs link": **TBD** -> **August 7th, 2025**, and the link.
+    (
+        "en",
+        GPT5,
+        "568171891012263cde88ff2780562afe018f63b1",
+        "cc028a88bee3f8e970d8773b2d3db054594dc49b",
+        "2025-08-18T18:20:18+02:00",
+        [
+            ("release_date", None, '"2025-08-07"'),
+            ("release_date_precision", None, '"day"'),
+            (
+                "docs_urls",
+                '["https://openai.com/index/introducing-gpt-4-5/"]',
+                '["https://openai.com/index/introducing-gpt-5/"]',
+            ),
+        ],
+    ),
+    # "update ai model cards": Maximum output tokens **4k tokens** -> **8k tokens**, front matter rank 14 -> 15.
+    (
+        "en",
+        SONNET,
+        "dbb75dfbfcbf198f1b08faa10426ab52675d7de3",
+        "61d8651c036bbb9efd64c8f8ebc98330a1a983f2",
+        "2025-02-26T12:57:59+01:00",
+        [("max_output_tokens", "4000", "8000"), ("rank", "14", "15")],
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def backfilled(tmp_path_factory, request) -> tuple[Path, dict]:
+    """Both locales backfilled from the bundle, then a second (incremental) run on top."""
+    from tests.conftest import BUNDLE as bundle  # the `bundle` fixture is per test; one backfill serves them all
+
+    if not bundle.exists():
+        pytest.skip(f"the real docs history is not here ({bundle} is absent: ../shared ships with CI only)")
+    request.getfixturevalue("prefect_harness")
+    out = tmp_path_factory.mktemp("history") / "catalog"
+    catalog_flow(source=str(bundle), out=str(out), cache_dir=str(out.parent / "cache"), mode="backfill")
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    again = catalog_flow(source=str(bundle), out=str(out), cache_dir=str(out.parent / "cache"))
+    return out, {"before": before, "again": again}
+
+
+def test_bundle_removal_of_the_palm_models_in_january_2025(backfilled):
+    out, _ = backfilled
+    removed = changes(out).filter(pl.col("card_id").is_in(PALM), pl.col("change") == "removed")
+
+    assert removed.sort("locale", "card_id").select("locale", "card_id", "to_commit", "committed_at").rows() == [
+        *[(("en", c, "b1b193cccff64d8f6f390b885f59f1539beea84e", utc("2025-01-17T16:51:29+01:00"))) for c in PALM],
+        *[(("ja", c, "8f7dc5afd2b51e7d4f202426d3a03f87aa2af132", utc("2025-01-20T12:33:42-08:00"))) for c in PALM],
+    ]
+
+
+@pytest.mark.parametrize(("locale", "name", "commit", "when"), FIRST_SEEN)
+def test_bundle_first_seen(backfilled, locale, name, commit, when):
+    out, _ = backfilled
+    added = changes(out).filter(
+        pl.col("locale") == locale, pl.col("card_id") == f"box-ai/ai-models/{name}", pl.col("change") == "added"
+    )
+
+    assert added.select("to_commit", "committed_at").rows() == [(commit, utc(when))]
+
+
+@pytest.mark.parametrize(("locale", "card_id", "commit", "previous", "when", "fields"), MODIFIED)
+def test_bundle_modified_field_by_field(backfilled, locale, card_id, commit, previous, when, fields):
+    out, _ = backfilled
+    rows = changes(out).filter(pl.col("locale") == locale, pl.col("card_id") == card_id, pl.col("to_commit") == commit)
+
+    assert rows.select("field", "old_value", "new_value").rows() == fields
+    assert set(rows.select("change", "from_commit", "committed_at").rows()) == {("modified", previous, utc(when))}
+
+
+def test_bundle_versions_follow_the_changes(backfilled):
+    out, _ = backfilled
+    versions = pl.read_parquet(out / "model_versions.parquet")
+    gpt5 = versions.filter(pl.col("locale") == "en", pl.col("card_id") == GPT5).sort("valid_from")
+
+    assert gpt5.select("release_date", "valid_from", "valid_to", "is_current").rows() == [
+        (None, utc("2025-08-15T13:35:34-04:00"), utc("2025-08-18T18:20:18+02:00"), False),
+        (date(2025, 8, 7), utc("2025-08-18T18:20:18+02:00"), None, True),
+    ]
+    palm = versions.filter(pl.col("locale") == "en", pl.col("card_id").is_in(PALM), pl.col("is_current"))
+    assert palm.is_empty()
+
+
+def test_bundle_cards_per_locale_at_the_end(backfilled):
+    out, _ = backfilled
+    models = pl.read_parquet(out / "models.parquet")
+    current = pl.read_parquet(out / "model_versions.parquet").filter(pl.col("is_current"))
+
+    assert models.group_by("locale").len().sort("locale").rows() == [("en", 23), ("ja", 23)]
+    assert current.group_by("locale").len().sort("locale").rows() == [("en", 23), ("ja", 23)]
+    state = json.loads((out / "state.json").read_text())["locales"]
+    assert state["en"]["commit"] == "7a52185e5250d9313f2d0b0eb849cbc3f1ef7cf9"  # main's head: outside the cards
+    assert state["en"]["snapshot_commit"] == "568171891012263cde88ff2780562afe018f63b1"
+
+
+def test_bundle_second_run_appends_nothing(backfilled, check_outputs):
+    out, seen = backfilled
+
+    assert seen["again"]["locales"] == []
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == seen["before"]
+    check_outputs(out)
