@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import subprocess
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -576,3 +577,27 @@ def test_bundle_second_run_appends_nothing(backfilled, check_outputs):
     assert seen["again"]["locales"] == []
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == seen["before"]
     check_outputs(out)
+
+
+def test_bundle_run_on_a_folder_that_stopped_in_january_catches_up_commit_by_commit(backfilled, tmp_path):
+    """The docs as they stood in mid-January 2025 are backfilled; a run on the full history then
+    records exactly what the full backfill has, each change at its own commit."""
+    from tests.conftest import BUNDLE
+
+    full, _ = backfilled
+    older = tmp_path / "older.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(BUNDLE), str(older)], check=True)
+    for branch, sha in (("main", "cb78eb8"), ("jp", "29e49f7")):  # just before "Remove palm models" on each
+        subprocess.run(["git", "-C", str(older), "update-ref", f"refs/heads/{branch}", sha], check=True)
+    out, cache = tmp_path / "catalog", str(tmp_path / "cache")
+    catalog_flow(source=str(older), out=str(out), cache_dir=cache, mode="backfill")
+    assert changes(out).filter(pl.col("card_id").is_in(PALM), pl.col("change") == "removed").is_empty()
+
+    catalog_flow(source=str(BUNDLE), out=str(out), cache_dir=cache)
+
+    for locale in ("en", "ja"):  # appended run after run, so the locales interleave differently
+        got, want = (changes(d).filter(pl.col("locale") == locale).drop(VOLATILE) for d in (out, full))
+        assert_frame_equal(got, want)
+    for name in ("models", "model_versions", "findings"):
+        assert_frame_equal(pl.read_parquet(out / f"{name}.parquet"), pl.read_parquet(full / f"{name}.parquet"))
+    assert {p.name for p in out.glob("snapshots/*/*")} == {p.name for p in full.glob("snapshots/*/*")}
