@@ -100,11 +100,16 @@ def cli(args: list[str], out: Path, **env: str) -> subprocess.Popen:
 
 
 def finish(proc: subprocess.Popen) -> tuple[int, str]:
+    """Wait for the run; if it was killed, end whatever it started and left behind (its own session)."""
     try:
         _, err = proc.communicate(timeout=300)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
         raise
+    if proc.returncode < 0:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
     return proc.returncode, err
 
 

@@ -281,6 +281,7 @@ def test_incremental_runs_match_the_backfill(script, tmp_path, check_outputs):
     assert change_rows(out) == script.expected_changes()[:8]
 
     findings = pl.read_parquet(out / "findings.parquet")
+    assert findings["code"].to_list() == ["unknown-pill"]
     script.other()
     summary = run(script.repo, out)  # the head moved, the card folder did not
     assert summary["changes"] == {"added": 0, "removed": 0, "modified": 0}
