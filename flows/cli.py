@@ -9,7 +9,16 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from extract.sources import DEFAULT_SOURCE, LOCALES, SourceError, check_source, redact
+from extract.sources import (
+    DEFAULT_SOURCE,
+    LOCALES,
+    TOKEN_ENV,
+    USER_ENV,
+    SourceError,
+    check_source,
+    redact,
+    split_credential,
+)
 
 PROG = "model-catalog"
 
@@ -78,8 +87,28 @@ class _ExpectedErrorsWithoutTraceback(logging.Filter):
         if record.exc_info and isinstance(record.exc_info[1], self.expected):
             record.exc_info = None
             record.exc_text = None
-        record.msg = redact(str(record.msg))
+        elif record.exc_info:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info), _secrets())
+        record.msg = redact(record.getMessage(), _secrets())
+        record.args = ()
         return True
+
+
+def _secrets() -> tuple[str, ...]:
+    """The token a log line or error must never show, wherever it came from."""
+    return tuple(v for v in (os.environ.get(TOKEN_ENV),) if v)
+
+
+def _take_credential(source: str) -> str:
+    """Move a token out of the source URL into the environment, where only git reads it."""
+    public, credential = split_credential(source)
+    if credential is not None:
+        os.environ[TOKEN_ENV] = credential.secret
+        if credential.username:
+            os.environ[USER_ENV] = credential.username
+        else:
+            os.environ.pop(USER_ENV, None)
+    return public
 
 
 def _quiet_expected_errors(expected: tuple[type[BaseException], ...]) -> None:
@@ -92,9 +121,9 @@ def _quiet_expected_errors(expected: tuple[type[BaseException], ...]) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        source = check_source(args.source)
+        source = check_source(_take_credential(args.source))
     except SourceError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        print(f"{PROG}: error: {redact(str(exc), _secrets())}", file=sys.stderr)
         return 2
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network but the source
     from flows.catalog import catalog_flow
@@ -113,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             lock_wait_s=args.wait,
         )
     except expected as exc:
-        print(f"{PROG}: error: {redact(str(exc))}", file=sys.stderr)
+        print(f"{PROG}: error: {redact(str(exc), _secrets())}", file=sys.stderr)
         return 1
     return 0
 
