@@ -7,55 +7,30 @@ are fetched in one batch per call, never one at a time.
 
 from __future__ import annotations
 
-import configparser
 import hashlib
-import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import unquote, urlsplit
 
 import git
-from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError, UnsafeProtocolError
+from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
 
-from extract.sources import (
-    ALLOWED_SCHEMES,
-    TOKEN_ENV,
-    USER_ENV,
-    SourceError,
-    carries_secret,
-    public_source,
-    redact,
-)
+from extract.sources import SourceError, public_source, redact
 
 REMOTE = "origin"
 FETCH_TIMEOUT_S = 900
 MODE_SYMLINK = 0o120000
-# git reads the token from the environment through this helper when a server asks for it, so
-# the token is never on a command line, in a URL or in the cache's config. The empty entry
-# first drops the user's own helpers, which could otherwise store the token.
-_CREDENTIAL_HELPER = (
-    "!f() { test \"$1\" = get || exit 0; "
-    f'test -n "${TOKEN_ENV}" || exit 0; '
-    f'echo "username=${{{USER_ENV}:-x-access-token}}"; echo "password=${TOKEN_ENV}"; }}; f'
-)
-GIT_ENV = {
-    "GIT_TERMINAL_PROMPT": "0",
-    "GIT_ASKPASS": "",
-    "SSH_ASKPASS": "",
-    "GIT_LFS_SKIP_SMUDGE": "1",
-    # Second line of defence behind check_source: git itself refuses ext::, fd::, git:// and http://.
-    "GIT_ALLOW_PROTOCOL": ":".join(ALLOWED_SCHEMES),
-    "GIT_CONFIG_COUNT": "2",
-    "GIT_CONFIG_KEY_0": "credential.helper",
-    "GIT_CONFIG_VALUE_0": "",
-    "GIT_CONFIG_KEY_1": "credential.helper",
-    "GIT_CONFIG_VALUE_1": _CREDENTIAL_HELPER,
-}
+MODE_TREE = 0o040000
+_NOT_FILES = (MODE_TREE, 0o160000)  # subfolders and submodules are not card files
+_MARKERS = "refs/model-catalog/folders/"
+MAX_PACKS = 50  # git's own gc.autoPackLimit
+_Key = tuple[str, str]  # (commit, folder)
+_Entry = tuple[int, str, str]  # a tree entry: (mode, name, oid)
+GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": "", "GIT_LFS_SKIP_SMUDGE": "1"}
 
 
 @dataclass(frozen=True)
@@ -105,9 +80,8 @@ _TRANSIENT_HINTS = (
     "temporary failure",
     "http 5",
     "the requested url returned error: 5",
+    "does not appear to be a git repository",
 )
-# Said by git around the real reason; never the reason itself.
-_GENERIC_LINES = ("fatal: could not read from remote repository", "please make sure", "and the repository exists")
 
 
 def cache_path(cache_dir: Path, source: str) -> Path:
@@ -117,33 +91,14 @@ def cache_path(cache_dir: Path, source: str) -> Path:
 
 
 def _git_error(exc: GitCommandError, source: str, what: str) -> SourceError:
-    """One line for the user: git's first real reason, redacted, and whether a retry can help."""
-    stderr = str(exc.stderr or exc).strip().removeprefix("stderr:").strip().strip("'")
+    stderr = str(exc.stderr or exc).strip()
     lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
-    lines = [ln for ln in lines if not ln.lower().startswith(_GENERIC_LINES)] or lines
     useful = [ln for ln in lines if ln.lower().startswith(("fatal", "error"))] or lines
-    detail = redact(useful[0] if useful else "git failed").strip("' ")
+    detail = redact(useful[-1] if useful else "git failed").removeprefix("stderr: ").strip("' ")
     message = f"{what} {public_source(source)!r}: {detail}"
-    if _is_transient(stderr.lower(), source):
+    if any(h in stderr.lower() for h in _TRANSIENT_HINTS):
         return TransientSyncError(message)
     return SourceError(message)
-
-
-def _is_transient(stderr: str, source: str) -> bool:
-    if re.search(r"returned error: 4\d\d", stderr) or "authentication failed" in stderr:
-        return False  # a wrong token or a missing repository stays wrong
-    if "does not appear to be a git repository" in stderr:
-        # Only a local source that vanished (an unmounted share) may come back; an existing
-        # directory that is not a repository, or a remote's answer, will not.
-        local = _local_path(source)
-        return local is not None and not local.exists()
-    return any(hint in stderr for hint in _TRANSIENT_HINTS)
-
-
-def _local_path(source: str) -> Path | None:
-    if source.startswith("file://"):
-        return Path(unquote(urlsplit(source).path))
-    return Path(source) if source.startswith("/") else None
 
 
 def _open_cache(path: Path) -> git.Repo | None:
@@ -156,18 +111,9 @@ def _open_cache(path: Path) -> git.Repo | None:
         repo.git.rev_parse("--git-dir")
         repo.git.fsck("--connectivity-only", "--no-dangling", "--no-progress")
         return repo
-    except (InvalidGitRepositoryError, NoSuchPathError, GitCommandError, ValueError, configparser.Error, OSError):
-        # A cache is only a cache: whatever broke it (a killed fetch, a full disk, a stray
-        # edit), rebuilding from the source is always correct.
-        _remove_cache(path)
-        return None
-
-
-def _remove_cache(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
+    except (InvalidGitRepositoryError, NoSuchPathError, GitCommandError, ValueError):
         shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)
+        return None
 
 
 def _init_cache(path: Path, source: str) -> git.Repo:
@@ -183,7 +129,7 @@ def _init_cache(path: Path, source: str) -> git.Repo:
         cfg.set_value("core", "repositoryformatversion", "1")
         cfg.set_value("gc", "auto", "0")
     tmp.rename(path)
-    return _repo(path)  # with GIT_ENV: no prompt, and the token only through the helper
+    return git.Repo(path)
 
 
 def _remote_refs(repo: git.Repo, source: str) -> dict[str, str]:
@@ -206,62 +152,61 @@ def _pick_ref(refs: dict[str, str], branch: str) -> str | None:
     return None
 
 
-def sync_source(source: str, cache_dir: Path, branches: Sequence[str]) -> Path:
+def sync_source(
+    source: str, cache_dir: Path, branches: Sequence[str], folders: Mapping[str, str] | None = None
+) -> Path:
     """Bring the cached clone of `source` up to date for `branches`; return its path.
 
-    Only commits and trees are fetched here (blobs come later, in one batch). When the
-    remote's heads equal the cache's, nothing is fetched at all.
+    Only commits come with the branches; then, for each `folders` entry (branch -> card
+    folder), the trees on the path to that folder, one request per path level for all new
+    commits at once. Blobs come later, in one batch. When the remote's heads equal the
+    cache's, nothing is fetched at all. A remote that ignores filters (a bundle, a server
+    without `uploadpack.allowFilter`) sends everything and nothing is missing afterwards.
     """
-    _refuse_unsafe(source)
     path = cache_path(cache_dir, source)
     repo = _open_cache(path) or _init_cache(path, source)
-    _point_remote(repo, source)
-    refs = _remote_refs(repo, source)
-    refspecs = []
-    for branch in branches:
-        ref = _pick_ref(refs, branch)
-        if ref is None:
-            raise SourceError(f"branch {branch!r} not found in {public_source(source)!r}")
-        local = f"refs/remotes/{REMOTE}/{branch}"
-        if _local_sha(repo, local) != refs[ref]:
-            refspecs.append(f"+{ref}:{local}")
-    if refspecs:
-        try:
-            repo.git.fetch(
-                "--filter=blob:none",
-                "--no-tags",
-                "--no-write-fetch-head",
-                "--quiet",
-                REMOTE,
-                *refspecs,
-                kill_after_timeout=FETCH_TIMEOUT_S,
-            )
-        except GitCommandError as exc:
-            raise _git_error(exc, source, "cannot fetch from") from None
+    with repo.config_writer() as cfg:  # the URL may carry a fresh token
+        cfg.set_value(f'remote "{REMOTE}"', "url", source)
+    try:
+        refs = _remote_refs(repo, source)
+        local_refs = _local_refs(repo)
+        refspecs = []
+        for branch in branches:
+            ref = _pick_ref(refs, branch)
+            if ref is None:
+                raise SourceError(f"branch {branch!r} not found in {public_source(source)!r}")
+            local = f"refs/remotes/{REMOTE}/{branch}"
+            if local_refs.get(local) != refs[ref]:
+                refspecs.append(f"+{ref}:{local}")
+        if refspecs:
+            try:
+                repo.git.fetch(
+                    "--filter=tree:0",
+                    "--no-tags",
+                    "--no-write-fetch-head",
+                    "--quiet",
+                    REMOTE,
+                    *refspecs,
+                    kill_after_timeout=FETCH_TIMEOUT_S,
+                )
+            except GitCommandError as exc:
+                raise _git_error(exc, source, "cannot fetch from") from None
+            local_refs = _local_refs(repo)
+        if folders:
+            _fetch_folder_trees(repo, {b: f for b, f in folders.items() if b in branches}, local_refs)
+        if refspecs:
+            _compact(repo)
+    finally:
+        with repo.config_writer() as cfg:  # never keep a credential in the cache
+            cfg.set_value(f'remote "{REMOTE}"', "url", public_source(source))
     return path
 
 
-
-def _refuse_unsafe(source: str) -> None:
-    """The edge's own check, whoever the caller: raw `repo.git.fetch` calls are not guarded by GitPython.
-
-    The fetches name the remote, so its URL is what must be safe; it is set only through
-    GitPython's guarded `create_remote`/`set_url`, after this check.
-    """
-    if source.startswith("-"):
-        raise SourceError(f"source {public_source(source)!r} looks like an option, not a repository")
-    try:
-        git.Git.check_unsafe_protocols(source)
-    except UnsafeProtocolError:
-        raise SourceError(f"source {public_source(source)!r} uses a git transport helper, not allowed") from None
-    if carries_secret(source):
-        raise SourceError(f"source {public_source(source)!r} carries a credential; give it in ${TOKEN_ENV} instead")
-
-
-def _point_remote(repo: git.Repo, source: str) -> None:
-    remote = repo.remote(REMOTE)
-    if remote.url != source:
-        remote.set_url(source)  # guarded by GitPython against ext:: and friends
+def _compact(repo: git.Repo) -> None:
+    """Every fetch leaves a small pack (gc is off in the cache); past MAX_PACKS lookups slow down, so repack."""
+    stats = dict(line.split(": ", 1) for line in repo.git.count_objects("-v").splitlines() if ": " in line)
+    if int(stats.get("packs", "0")) > MAX_PACKS:
+        repo.git.repack("-a", "-d", "-q")
 
 
 def _local_sha(repo: git.Repo, ref: str) -> str | None:
@@ -290,6 +235,7 @@ def list_folder_commits(
     commit is returned: it is compared with the last snapshot, whatever came between.
     """
     repo = _repo(repo_path)
+    _fetch_folder_trees(repo, {branch: folder}, _local_refs(repo))  # a no-op after `sync_source(folders=...)`
     ref = f"refs/remotes/{REMOTE}/{branch}"
     args = ["--first-parent", "--format=%H %ct", "--no-renames"]
     rewritten = bool(after) and not _is_ancestor(repo, after, ref)
@@ -319,25 +265,184 @@ def _repo(repo_path: Path) -> git.Repo:
     return repo
 
 
-def _folder_entries(repo: git.Repo, commit: str, folder: str) -> list[tuple[int, str, str]]:
-    """(mode, blob, path) of the files directly in `folder` (no `-l`: sizes need blobs)."""
-    out = repo.git.ls_tree("-z", "--full-tree", commit, "--", folder)
-    entries = []
-    for record in out.split("\0"):
-        if not record:
+def _local_refs(repo: git.Repo) -> dict[str, str]:
+    """The cache's remote-tracking branches and folder markers, in one call."""
+    try:
+        out = repo.git.for_each_ref("--format=%(objectname) %(refname)", f"refs/remotes/{REMOTE}/", _MARKERS)
+    except GitCommandError:
+        return {}  # unreadable refs: everything is fetched again, which is always correct
+    return {name: sha for sha, _, name in (line.partition(" ") for line in out.splitlines())}
+
+
+def _marker(branch: str, folder: str) -> str:
+    """A ref per (branch, folder) at the newest commit whose whole first-parent line has its path trees here."""
+    return _MARKERS + hashlib.sha1(f"{branch}\0{folder}".encode()).hexdigest()[:16]
+
+
+def _fetch_folder_trees(repo: git.Repo, folders: Mapping[str, str], local_refs: dict[str, str]) -> int:
+    """Fetch the trees on the path to each branch's folder at every first-parent commit not done yet.
+
+    `git log -- folder` and `ls-tree` need exactly these trees; a blobless clone would also
+    fetch every other tree of the repository, a lazy read would fetch them one at a time.
+    Returns how many objects were requested.
+    """
+    starts: dict[_Key, str] = {}
+    done: list[str] = []
+    for branch, folder in folders.items():
+        tip = local_refs.get(f"refs/remotes/{REMOTE}/{branch}")
+        marker = _marker(branch, folder)
+        if tip is None or local_refs.get(marker) == tip:
             continue
-        meta, _, path = record.partition("\t")
-        mode, kind, oid = meta.split()
-        if kind == "blob":
-            entries.append((int(mode, 8), oid, path))
+        for sha, root in _first_parent_roots(repo, tip, local_refs.get(marker)):
+            starts[(sha, folder)] = root
+        done.append(f"update {marker} {tip}")
+    requested = _walk_folders(repo, starts)[1] if starts else 0
+    if done:
+        repo.git.update_ref("--stdin", istream=_as_stream(done))
+    return requested
+
+
+def _first_parent_roots(repo: git.Repo, tip: str, done: str | None) -> list[tuple[str, str]]:
+    """(commit, root tree) of the first-parent line of `tip`, down to `done` if given."""
+    args = ["--first-parent", "--format=%H %T", tip]
+    try:
+        out = repo.git.log(*args, *([f"^{done}"] if done else []))
+    except GitCommandError:
+        out = repo.git.log(*args)  # the marker names a commit the cache lost: walk the whole line
+    return [(sha, root) for sha, root in (line.split() for line in out.splitlines())]
+
+
+def _walk_folders(repo: git.Repo, starts: Mapping[_Key, str]) -> tuple[dict[_Key, str | None], int]:
+    """Walk from root trees down to each key's folder, fetching what is missing one level at a time.
+
+    Keys are (commit, folder); values the commit's root tree. Each level is one request for
+    all commits, so the number of requests grows with the folder's depth, never with the
+    number of commits. The folders' own subfolders come along (`git log` may descend into
+    them). Returns each key's folder tree (None where the folder is absent) and how many
+    objects were requested.
+    """
+    parts = {key: tuple(p for p in key[1].split("/") if p) for key in starts}
+    level: dict[_Key, str | None] = dict(starts)
+    holders = sorted({commit for commit, _ in starts})
+    found: dict[_Key, str | None] = {}
+    requested = 0
+    depth = 0
+    while level:
+        wanted = {oid for oid in level.values() if oid}
+        requested += _fetch_objects(repo, _missing(repo, holders, wanted, commits=depth == 0), "tree:0")
+        walking = {key: oid for key, oid in level.items() if oid and depth < len(parts[key])}
+        found.update({key: oid for key, oid in level.items() if key not in walking})
+        trees = _read_trees(repo, set(walking.values()))
+        level = {key: _subtree(trees[oid], parts[key][depth]) for key, oid in walking.items()}
+        holders = sorted(set(walking.values()))
+        depth += 1
+    folders = {oid for oid in found.values() if oid}
+    subfolders = {oid for tree in _read_trees(repo, folders).values() for mode, _, oid in tree if mode == MODE_TREE}
+    if subfolders:
+        requested += _fetch_objects(repo, _missing(repo, sorted(folders), subfolders, commits=False), "blob:none")
+    return found, requested
+
+
+def _missing(repo: git.Repo, holders: Sequence[str], wanted: set[str], *, commits: bool) -> list[str]:
+    """Which of `wanted`, all direct children of `holders` (commits or trees), are not here.
+
+    `rev-list --missing=print` never fetches; `tree:1` keeps it to the direct children.
+    """
+    if not wanted or not holders:
+        return []
+    args = ["--objects", "--missing=print", "--no-object-names", "--filter=tree:1", "--stdin"]
+    out = repo.git.rev_list(*(["--no-walk", *args] if commits else args), istream=_as_stream(holders))
+    return sorted({line[1:] for line in out.splitlines() if line.startswith("?")} & wanted)
+
+
+def _fetch_objects(repo: git.Repo, oids: Sequence[str], filter_spec: str) -> int:
+    """One request for exactly `oids` (with what `filter_spec` lets through beneath them)."""
+    if not oids:
+        return 0
+    try:
+        repo.git.execute(
+            [
+                "git",
+                "-c",
+                "fetch.negotiationAlgorithm=noop",
+                "fetch",
+                REMOTE,
+                "--no-tags",
+                "--no-write-fetch-head",
+                "--recurse-submodules=no",
+                f"--filter={filter_spec}",
+                "--stdin",
+            ],
+            istream=_as_stream(oids),
+            kill_after_timeout=FETCH_TIMEOUT_S,
+        )
+    except GitCommandError as exc:
+        raise _git_error(exc, public_source(repo.remote(REMOTE).url), "cannot fetch cards from") from None
+    return len(oids)
+
+
+def _read_trees(repo: git.Repo, oids: Iterable[str]) -> dict[str, list[_Entry]]:
+    """(mode, name, oid) entries of each tree, all read by one `cat-file --batch`; the trees must be here."""
+    wanted = sorted(set(oids))
+    if not wanted:
+        return {}
+    out = repo.git.execute(
+        ["git", "cat-file", "--batch"],
+        istream=_as_stream(wanted),
+        stdout_as_string=False,
+        strip_newline_in_stdout=False,
+    )
+    trees: dict[str, list[_Entry]] = {}
+    pos = 0
+    while pos < len(out):
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        if len(header) != 3 or header[1] != b"tree":
+            raise SourceError(f"the cached clone lacks tree {header[0].decode()}: delete the cache and run again")
+        size = int(header[2])
+        trees[header[0].decode()] = _tree_entries(out[end + 1 : end + 1 + size])
+        pos = end + 1 + size + 1
+    return trees
+
+
+def _tree_entries(body: bytes) -> list[_Entry]:
+    entries = []
+    pos = 0
+    while pos < len(body):
+        space = body.index(b" ", pos)
+        nul = body.index(b"\0", space)
+        name = body[space + 1 : nul].decode("utf-8", "surrogateescape")
+        entries.append((int(body[pos:space], 8), name, body[nul + 1 : nul + 21].hex()))
+        pos = nul + 21
     return entries
 
 
-def _folder_tree(repo: git.Repo, commit: str, folder: str) -> str | None:
-    try:
-        return repo.git.rev_parse("--verify", "--quiet", f"{commit}:{folder.rstrip('/')}")
-    except GitCommandError:
-        return None
+def _subtree(entries: list[_Entry], name: str) -> str | None:
+    return next((oid for mode, entry, oid in entries if entry == name and mode == MODE_TREE), None)
+
+
+def _folder_listings(repo: git.Repo, commits: Sequence[str], folder: str) -> dict[str, tuple[str, list[_Entry]]]:
+    """Each commit's folder tree and its (mode, blob, path) files, by two `cat-file` calls in all.
+
+    Reads only trees that `sync_source`/`list_folder_commits` brought; no `-l`: sizes need blobs.
+    """
+    base = "/".join(p for p in folder.split("/") if p)
+    if not commits:
+        return {}
+    out = repo.git.execute(
+        ["git", "cat-file", "--batch-check=%(objectname) %(objecttype)"],
+        istream=_as_stream([f"{sha}:{base}" for sha in commits]),
+    )
+    trees = {}
+    for sha, line in zip(commits, out.splitlines(), strict=True):
+        oid, _, kind = line.rpartition(" ")
+        if kind == "tree":
+            trees[sha] = oid
+    entries = _read_trees(repo, trees.values())
+    return {
+        sha: (tree, [(mode, oid, f"{base}/{name}") for mode, name, oid in entries[tree] if mode not in _NOT_FILES])
+        for sha, tree in trees.items()
+    }
 
 
 def prefetch_blobs(repo_path: Path, trees: Iterable[str], oids: Iterable[str]) -> int:
@@ -353,27 +458,7 @@ def prefetch_blobs(repo_path: Path, trees: Iterable[str], oids: Iterable[str]) -
         return 0
     out = repo.git.rev_list("--objects", "--missing=print", "--no-object-names", "--stdin", istream=_as_stream(tips))
     missing = sorted({line[1:] for line in out.splitlines() if line.startswith("?")} & wanted)
-    if missing:
-        try:
-            repo.git.execute(
-                [
-                    "git",
-                    "-c",
-                    "fetch.negotiationAlgorithm=noop",
-                    "fetch",
-                    REMOTE,
-                    "--no-tags",
-                    "--no-write-fetch-head",
-                    "--recurse-submodules=no",
-                    "--filter=blob:none",
-                    "--stdin",
-                ],
-                istream=_as_stream(missing),
-                kill_after_timeout=FETCH_TIMEOUT_S,
-            )
-        except GitCommandError as exc:
-            raise _git_error(exc, public_source(repo.remote(REMOTE).url), "cannot fetch cards from") from None
-    return len(missing)
+    return _fetch_objects(repo, missing, "blob:none")
 
 
 def _as_stream(lines: Sequence[str]) -> BinaryIO:
@@ -396,13 +481,13 @@ def iter_folder_snapshots(
     without holding it in memory.
     """
     repo = _repo(repo_path)
-    listings = [(commit, _folder_entries(repo, commit.sha, folder)) for commit in commits]
-    wanted = {oid for _, entries in listings for _, oid, _ in entries}
-    trees = [_folder_tree(repo, commit.sha, folder) for commit, _ in listings]
-    prefetch_blobs(repo_path, [t for t in trees if t], wanted)
+    listings = _folder_listings(repo, [commit.sha for commit in commits], folder)
+    wanted = {oid for _, entries in listings.values() for _, oid, _ in entries}
+    prefetch_blobs(repo_path, [tree for tree, _ in listings.values()], wanted)
     sizes: dict[str, int] = {}
     cache: dict[str, bytes | None] = {}
-    for commit, entries in listings:
+    for commit in commits:
+        entries = listings[commit.sha][1] if commit.sha in listings else []
         files = []
         for mode, oid, path in entries:
             if oid not in cache:

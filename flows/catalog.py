@@ -36,8 +36,9 @@ def _is_transient(task_, task_run, state) -> bool:
 
 
 @task(retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=_is_transient, cache_policy=NO_CACHE)
-def sync_source(source: str, cache_dir: Path, branches: list[str]) -> Path:
-    return git_source.sync_source(source, cache_dir, branches)
+def sync_source(source: str, cache_dir: Path, folders: dict[str, str]) -> Path:
+    """`folders`: branch -> card folder; only the trees on the way to those folders are fetched."""
+    return git_source.sync_source(source, cache_dir, list(folders), folders)
 
 
 @task(cache_policy=NO_CACHE)
@@ -113,7 +114,7 @@ def catalog_flow(
 
     with store.locked(wait_s=lock_wait_s):  # before the sync: two runs on one folder never fetch into one cache at once
         # Extract
-        repo = sync_source(source, Path(cache_dir or default_cache_dir()), [s.branch for s in streams])
+        repo = sync_source(source, Path(cache_dir or default_cache_dir()), {s.branch: s.cards_folder for s in streams})
         histories, heads = [], {}
         for stream in streams:
             head = git_source.branch_head(repo, stream.branch)

@@ -21,6 +21,7 @@ from extract.sources import (
 )
 
 PROG = "model-catalog"
+WEBHOOK_ENV = "MODEL_CATALOG_ALERT_WEBHOOK"
 
 
 def _since(text: str) -> datetime:
@@ -63,15 +64,68 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds")
+    return value
+
+
+def _cron(text: str) -> str:
+    from prefect.client.schemas.schedules import CronSchedule
+
+    try:
+        return CronSchedule(cron=text).cron
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a cron schedule (e.g. \"0 6 * * *\")") from None
+
+
+def _add_alert_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--alert-webhook",
+        metavar="URL",
+        default=None,
+        help=f"POST change alerts to this URL, e.g. a Slack incoming webhook (default: ${WEBHOOK_ENV}, else none)",
+    )
+    parser.add_argument(
+        "--alert-on",
+        action="append",
+        metavar="CHANGE",
+        default=None,
+        help="a change that alerts: added, removed, modified (any field) or a field name; repeat for several "
+        "(default: added, removed, availability, deprecated_on, tier, api_name)",
+    )
+    parser.add_argument(
+        "--alert-baseline",
+        action="store_true",
+        help="also send the alerts of a baseline (first run on an empty output folder) or a backfill",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="Build a typed catalog of Box AI models from the docs.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser("run", help="update the catalog with the commits since the last run")
     _add_run_options(run)
+    _add_alert_options(run)
     backfill = commands.add_parser("backfill", help="rebuild the catalog and its change history from all commits")
     _add_run_options(backfill)
+    _add_alert_options(backfill)
     backfill.add_argument(
         "--since", type=_since, default=None, metavar="DATE", help="start the history at this date (YYYY-MM-DD, UTC)"
+    )
+    serve = commands.add_parser("serve", help="serve `run` as a Prefect deployment on a schedule until stopped")
+    _add_run_options(serve)
+    _add_alert_options(serve)
+    schedule = serve.add_mutually_exclusive_group()
+    schedule.add_argument(
+        "--cron", type=_cron, default=None, help='cron schedule of the runs, in UTC (default: "0 6 * * *")'
+    )
+    schedule.add_argument(
+        "--interval", type=_positive_seconds, default=None, metavar="SECONDS", help="run every SECONDS instead of cron"
     )
     return parser
 
@@ -125,12 +179,42 @@ def main(argv: list[str] | None = None) -> int:
     except SourceError as exc:
         print(f"{PROG}: error: {redact(str(exc), _secrets())}", file=sys.stderr)
         return 2
+    from output.alerts import AlertConfigError, alert_rule, check_webhook
+
+    webhook = args.alert_webhook or os.environ.get(WEBHOOK_ENV) or None
+    try:
+        webhook = check_webhook(webhook) if webhook else None
+        alert_rule(args.alert_on)
+    except AlertConfigError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network but the source
+    from pydantic import SecretStr
+
+    from flows.alerts import TransientDeliveryError
     from flows.catalog import catalog_flow
     from output.store import OutputError
 
-    expected = (SourceError, OutputError)
-    _quiet_expected_errors(expected)
+    expected = (SourceError, OutputError, AlertConfigError)
+    _quiet_expected_errors((*expected, TransientDeliveryError))
+    if args.command == "serve":
+        from flows.serve import ServeError, serve_catalog
+
+        parameters = {
+            "source": source,
+            "out": str(args.out.resolve()),
+            "locales": args.locales,
+            "cache_dir": str(args.cache_dir.resolve()) if args.cache_dir else None,
+            "lock_wait_s": args.wait,
+            "alert_on": args.alert_on,
+            "alert_baseline": args.alert_baseline,
+        }
+        try:
+            serve_catalog(parameters, cron=args.cron, interval=args.interval, webhook=webhook)
+        except ServeError as exc:
+            print(f"{PROG}: error: {exc}", file=sys.stderr)
+            return 1
+        return 0
     try:
         catalog_flow(
             source=source,
@@ -140,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
             mode=args.command,
             since=getattr(args, "since", None),
             lock_wait_s=args.wait,
+            alert_webhook=SecretStr(webhook) if webhook else None,
+            alert_on=args.alert_on,
+            alert_baseline=args.alert_baseline,
         )
     except expected as exc:
         print(f"{PROG}: error: {redact(str(exc), _secrets())}", file=sys.stderr)

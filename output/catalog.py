@@ -12,6 +12,7 @@ from typing import Any
 import polars as pl
 import pyarrow as pa
 
+from output.alerts import Alert, merge_outbox, put_outbox, read_outbox
 from output.store import OutputStore, Transaction
 from output.tables import CHANGES, FINDINGS, MODELS, VERSIONS, frame_to_table, to_frame
 from transform.findings import Finding
@@ -51,11 +52,13 @@ def save_catalog(
     *,
     rebuilt: set[str],
     checked_at: datetime,
+    alerts: Sequence[Alert] = (),
 ) -> None:
     """Write every table in one transaction.
 
     `heads` is the per-locale state (source, branch, commit, committed_at); `rebuilt`
     names locales whose change history was replayed from scratch and replaces the old.
+    `alerts` join the outbox in the same transaction, so alerts and changes never disagree.
     """
     done = {h.locale for h in histories}
     models = _frame(store.read_table("models", MODELS), MODELS)
@@ -89,4 +92,6 @@ def save_catalog(
     locales = dict(state.get("locales", {}))
     locales.update({locale: heads[locale] for locale in done})
     txn.put_json("state.json", {"locales": locales, "checked_at": checked_at})
+    if alerts:
+        put_outbox(txn, merge_outbox(read_outbox(store), alerts))
     store.commit(txn)

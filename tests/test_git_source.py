@@ -1,0 +1,272 @@
+"""The sync paths on real `file://` remotes: what is fetched, how often, and that it is right.
+
+Every git process writes trace2 events to a file; a `fetch` whose session id is nested
+under another git command's was started by it, i.e. a lazy fetch of a missing object.
+Counts, never timings, are asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from extract import git_source
+from extract.card_markdown import MAX_CARD_BYTES
+from extract.sources import LOCALES
+from tests.docs_repo import DocsRepo, card_href, card_md, index_md, make_docs_repo, tile_md
+
+FOLDERS = {s.branch: s.cards_folder for s in LOCALES.values()}
+IMAGE = bytes(range(256)) * 800  # 200 kB that a card-only sync must never move
+
+
+def build_remote(tmp_path: Path, cards: int, versions: int, *, allow_filter: bool = True) -> DocsRepo:
+    """Both branches: `versions` card commits changing every card, each followed by a commit elsewhere."""
+    tmp_path.mkdir(parents=True)
+    repo = make_docs_repo(tmp_path)
+    if allow_filter:
+        repo.git("config", "uploadpack.allowFilter", "true")
+    for locale in ("en", "ja"):
+        root = LOCALES[locale].guides_root
+        for version in range(versions):
+            tiles = []
+            for i in range(cards):
+                api = f"acme__m{i:03d}"
+                text = card_md(api, locale=locale, max_output_tokens=f"**{version + 1}k tokens**")
+                repo.write(locale, f"m{i:03d}-model-card.md", text)
+                tiles.append(tile_md(api, card_href(f"m{i:03d}-model-card"), "A model.", ["Chat", "Available"]))
+            repo.write(locale, "index.md", index_md({"Core Box AI Models": tiles}))
+            repo.commit(locale, f"Cards v{version}", f"2025-01-{version + 1:02d}T10:00:00+00:00")
+            other = repo.path / root / "other" / f"page-{version}.md"
+            other.parent.mkdir(parents=True, exist_ok=True)
+            other.write_text(f"# Page {version}\n")
+            (repo.path / root / "other" / f"shot-{version}.png").write_bytes(IMAGE + bytes([version]))
+            repo.git("add", root)
+            stamp = f"2025-01-{version + 1:02d}T12:00:00+00:00"
+            repo.git("commit", "-q", "-m", "Other pages", env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
+    return repo
+
+
+class Trace:
+    """trace2 events of every git process started while it is active."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def events(self) -> list[dict]:
+        if not self.path.exists():
+            return []
+        return [json.loads(line) for line in self.path.read_text().splitlines() if line.strip()]
+
+    def commands(self) -> Counter:
+        return Counter(e["name"] for e in self.events() if e["event"] == "cmd_name")
+
+    def fetches(self) -> int:
+        return self.commands()["fetch"]
+
+    def lazy_fetches(self) -> int:
+        """Fetches started by another git command (reading a missing object), not by us."""
+        names = [(e["sid"].count("/"), e["name"]) for e in self.events() if e["event"] == "cmd_name"]
+        ours = min((depth for depth, _ in names), default=0)  # processes we started have no git parent
+        return sum(1 for depth, name in names if name == "fetch" and depth > ours)
+
+    def reset(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+@pytest.fixture
+def trace(tmp_path, monkeypatch) -> Trace:
+    path = tmp_path / "trace2.json"
+    monkeypatch.setenv("GIT_TRACE2_EVENT", str(path))
+    return Trace(path)
+
+
+def snapshots(repo_path: Path, *, history: bool) -> dict[str, list[dict[str, bytes | None]]]:
+    """Per locale, the card folder at the head (or at every card commit): path -> data."""
+    result = {}
+    for stream in LOCALES.values():
+        commits = git_source.list_folder_commits(repo_path, stream.branch, stream.cards_folder)
+        chosen = commits if history else commits[-1:]
+        snaps = git_source.iter_folder_snapshots(repo_path, stream.cards_folder, chosen, MAX_CARD_BYTES)
+        result[stream.locale] = [{f.path: f.data for f in snap.files} for snap in snaps]
+    return result
+
+
+def sync(source: str, cache: Path) -> Path:
+    return git_source.sync_source(source, cache, list(FOLDERS), FOLDERS)
+
+
+def present_objects(repo_path: Path) -> set[str]:
+    """Objects in the cache; listing them never fetches."""
+    out = subprocess.run(
+        ["git", "cat-file", "--batch-all-objects", "--batch-check=%(objectname)"],
+        cwd=repo_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return set(out.split())
+
+
+def cold_fetches(tmp_path: Path, trace: Trace, cards: int, versions: int, *, history: bool) -> tuple[int, int, int]:
+    remote = build_remote(tmp_path / f"remote-{cards}-{versions}", cards, versions)
+    trace.reset()
+    repo_path = sync(f"file://{remote.path}", tmp_path / f"cache-{cards}-{versions}")
+    snaps = snapshots(repo_path, history=history)
+    files = sum(len(folder) for folders in snaps.values() for folder in folders)
+    assert files == 2 * (cards + 1) * (versions if history else 1)
+    assert all(data is not None for folders in snaps.values() for folder in folders for data in folder.values())
+    return trace.fetches(), trace.lazy_fetches(), trace.commands()["upload-pack"]
+
+
+def test_cold_sync_and_head_snapshot_fetch_as_often_for_twice_the_cards(tmp_path, trace):
+    small = cold_fetches(tmp_path, trace, cards=3, versions=2, history=False)
+    large = cold_fetches(tmp_path, trace, cards=6, versions=2, history=False)
+
+    assert small == large
+    fetches, lazy, _ = small
+    assert lazy == 0
+    # branches, one request per path level (root, content, guides, box-ai, ai-models), blobs per locale
+    assert fetches == 1 + 5 + 2
+
+
+def test_backfill_fetches_as_often_for_twice_the_cards_and_twice_the_versions(tmp_path, trace):
+    base = cold_fetches(tmp_path, trace, cards=3, versions=2, history=True)
+    more_cards = cold_fetches(tmp_path, trace, cards=6, versions=2, history=True)
+    more_versions = cold_fetches(tmp_path, trace, cards=3, versions=4, history=True)
+
+    assert base == more_cards == more_versions
+    assert base[1] == 0
+
+
+def test_sync_leaves_everything_but_the_card_folders_on_the_remote(tmp_path, trace):
+    remote = build_remote(tmp_path / "remote", cards=2, versions=2)
+    repo_path = sync(f"file://{remote.path}", tmp_path / "cache")
+    snapshots(repo_path, history=True)
+
+    present = present_objects(repo_path)
+    outside = remote.git("rev-parse", "main:content/guides/other", "main:content/guides/other/shot-1.png").split()
+    assert not present & set(outside)
+    card_blobs = remote.git("ls-tree", "--object-only", "main", "--", LOCALES["en"].cards_folder).split()
+    assert set(card_blobs) <= present
+
+
+def test_nothing_new_means_no_fetch(tmp_path, trace):
+    remote = build_remote(tmp_path / "remote", cards=2, versions=2)
+    repo_path = sync(f"file://{remote.path}", tmp_path / "cache")
+    snapshots(repo_path, history=False)
+    trace.reset()
+
+    sync(f"file://{remote.path}", tmp_path / "cache")
+    snapshots(repo_path, history=False)
+
+    assert trace.fetches() == 0
+    assert trace.commands()["upload-pack"] == 1  # the one ls-remote that tells nothing moved
+
+
+def test_incremental_sync_fetches_only_the_new_commits_objects(tmp_path, trace):
+    remote = build_remote(tmp_path / "remote", cards=3, versions=2)
+    source = f"file://{remote.path}"
+    repo_path = sync(source, tmp_path / "cache")
+    snapshots(repo_path, history=True)
+    old = remote.git("rev-parse", "main")
+    before = present_objects(repo_path)
+    remote.write("en", "m000-model-card.md", card_md("acme__m000", max_output_tokens="**99k tokens**"))
+    remote.commit("en", "Bigger output", "2025-02-01T10:00:00+00:00")
+    new = remote.git("rev-parse", "main")
+    trace.reset()
+
+    sync(source, tmp_path / "cache")
+    stream = LOCALES["en"]
+    commits = git_source.list_folder_commits(repo_path, stream.branch, stream.cards_folder, after=old)
+    [snap] = git_source.iter_folder_snapshots(repo_path, stream.cards_folder, commits, MAX_CARD_BYTES)
+
+    assert [c.sha for c in commits] == [new]
+    assert b"99k tokens" in {f.path: f.data for f in snap.files}[f"{stream.cards_folder}m000-model-card.md"]
+    added = present_objects(repo_path) - before
+    introduced = set(remote.git("rev-list", "--objects", "--no-object-names", f"{old}..{new}").split())
+    assert added and added <= introduced
+    assert trace.lazy_fetches() == 0
+
+
+@pytest.mark.parametrize("kind", ["bundle", "file-without-filter"])
+def test_remote_that_refuses_filters_falls_back_to_a_full_fetch(tmp_path, trace, kind):
+    remote = build_remote(tmp_path / "remote", cards=2, versions=2)
+    expected = snapshots(sync(f"file://{remote.path}", tmp_path / "reference"), history=True)
+    remote.git("config", "uploadpack.allowFilter", "false")
+    if kind == "bundle":
+        source = str(tmp_path / "docs.bundle")
+        remote.git("bundle", "create", "-q", source, "main", "jp")
+    else:
+        source = f"file://{remote.path}"
+    trace.reset()
+
+    repo_path = sync(source, tmp_path / "cache")
+    got = snapshots(repo_path, history=True)
+
+    assert got == expected
+    assert trace.fetches() == 1  # the branches, whole; nothing is missing afterwards
+    assert remote.git("rev-parse", "main:content/guides/other/shot-1.png") in present_objects(repo_path)
+
+
+def test_card_folder_with_a_subfolder_is_walked_without_lazy_fetches(tmp_path, trace):
+    remote = build_remote(tmp_path / "remote", cards=2, versions=1)
+    folder = remote.path / LOCALES["en"].cards_folder
+    for version in range(2):
+        remote.git("checkout", "-q", "main")
+        (folder / "images").mkdir(exist_ok=True)
+        (folder / "images" / "diagram.png").write_bytes(IMAGE + bytes([version]))
+        remote.git("add", LOCALES["en"].cards_folder)
+        stamp = f"2025-03-0{version + 1}T10:00:00+00:00"
+        remote.git("commit", "-q", "-m", "Diagram", env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
+    trace.reset()
+
+    repo_path = sync(f"file://{remote.path}", tmp_path / "cache")
+    snaps = snapshots(repo_path, history=True)
+
+    assert trace.lazy_fetches() == 0
+    assert all(not path.endswith("diagram.png") for folder in snaps["en"] for path in folder)
+
+
+def test_corrupted_cache_is_detected_and_rebuilt(tmp_path, trace):
+    remote = build_remote(tmp_path / "remote", cards=2, versions=2)
+    source = f"file://{remote.path}"
+    repo_path = sync(source, tmp_path / "cache")
+    expected = snapshots(repo_path, history=True)
+    for pack in (repo_path / "objects" / "pack").iterdir():
+        pack.unlink()
+    shutil.rmtree(repo_path / "objects" / "info", ignore_errors=True)
+
+    assert sync(source, tmp_path / "cache") == repo_path
+    assert snapshots(repo_path, history=True) == expected
+
+
+def test_many_runs_do_not_pile_up_packs(tmp_path, monkeypatch):
+    monkeypatch.setattr(git_source, "MAX_PACKS", 6)
+    remote = build_remote(tmp_path / "remote", cards=1, versions=1)
+    source = f"file://{remote.path}"
+    for step in range(8):
+        remote.write("en", "m000-model-card.md", card_md("acme__m000", max_output_tokens=f"**{step + 2}k tokens**"))
+        remote.commit("en", f"Step {step}", f"2025-04-{step + 1:02d}T10:00:00+00:00")
+        repo_path = sync(source, tmp_path / "cache")
+        snapshots(repo_path, history=False)
+
+    packs = list((repo_path / "objects" / "pack").glob("*.pack"))
+    assert len(packs) <= 6 + 1  # at most one blob fetch after the last compaction
+    head = snapshots(repo_path, history=False)["en"][0]
+    assert b"9k tokens" in head[f"{LOCALES['en'].cards_folder}m000-model-card.md"]
+
+
+def test_the_trace_sees_a_lazy_fetch_when_a_missing_blob_is_read_directly(tmp_path, trace):
+    remote = build_remote(tmp_path / "remote", cards=1, versions=1)
+    repo_path = sync(f"file://{remote.path}", tmp_path / "cache")
+    blob = remote.git("rev-parse", f"main:{LOCALES['en'].cards_folder}index.md")
+    trace.reset()
+
+    git_source._repo(repo_path).odb.stream(bytes.fromhex(blob)).read()
+
+    assert trace.lazy_fetches() >= 1
