@@ -7,7 +7,9 @@ are fetched in one batch per call, never one at a time.
 
 from __future__ import annotations
 
+import configparser
 import hashlib
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -15,11 +17,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import unquote, urlsplit
 
 import git
-from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
+from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError, UnsafeProtocolError
 
-from extract.sources import SourceError, public_source, redact
+from extract.sources import (
+    ALLOWED_SCHEMES,
+    TOKEN_ENV,
+    USER_ENV,
+    SourceError,
+    carries_secret,
+    public_source,
+    redact,
+)
 
 REMOTE = "origin"
 FETCH_TIMEOUT_S = 900
@@ -30,7 +41,27 @@ _MARKERS = "refs/model-catalog/folders/"
 MAX_PACKS = 50  # git's own gc.autoPackLimit
 _Key = tuple[str, str]  # (commit, folder)
 _Entry = tuple[int, str, str]  # a tree entry: (mode, name, oid)
-GIT_ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "", "SSH_ASKPASS": "", "GIT_LFS_SKIP_SMUDGE": "1"}
+# git reads the token from the environment through this helper when a server asks for it, so
+# the token is never on a command line, in a URL or in the cache's config. The empty entry
+# first drops the user's own helpers, which could otherwise store the token.
+_CREDENTIAL_HELPER = (
+    "!f() { test \"$1\" = get || exit 0; "
+    f'test -n "${TOKEN_ENV}" || exit 0; '
+    f'echo "username=${{{USER_ENV}:-x-access-token}}"; echo "password=${TOKEN_ENV}"; }}; f'
+)
+GIT_ENV = {
+    "GIT_TERMINAL_PROMPT": "0",
+    "GIT_ASKPASS": "",
+    "SSH_ASKPASS": "",
+    "GIT_LFS_SKIP_SMUDGE": "1",
+    # Second line of defence behind check_source: git itself refuses ext::, fd::, git:// and http://.
+    "GIT_ALLOW_PROTOCOL": ":".join(ALLOWED_SCHEMES),
+    "GIT_CONFIG_COUNT": "2",
+    "GIT_CONFIG_KEY_0": "credential.helper",
+    "GIT_CONFIG_VALUE_0": "",
+    "GIT_CONFIG_KEY_1": "credential.helper",
+    "GIT_CONFIG_VALUE_1": _CREDENTIAL_HELPER,
+}
 
 
 @dataclass(frozen=True)
@@ -80,8 +111,9 @@ _TRANSIENT_HINTS = (
     "temporary failure",
     "http 5",
     "the requested url returned error: 5",
-    "does not appear to be a git repository",
 )
+# Said by git around the real reason; never the reason itself.
+_GENERIC_LINES = ("fatal: could not read from remote repository", "please make sure", "and the repository exists")
 
 
 def cache_path(cache_dir: Path, source: str) -> Path:
@@ -91,14 +123,33 @@ def cache_path(cache_dir: Path, source: str) -> Path:
 
 
 def _git_error(exc: GitCommandError, source: str, what: str) -> SourceError:
-    stderr = str(exc.stderr or exc).strip()
+    """One line for the user: git's first real reason, redacted, and whether a retry can help."""
+    stderr = str(exc.stderr or exc).strip().removeprefix("stderr:").strip().strip("'")
     lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    lines = [ln for ln in lines if not ln.lower().startswith(_GENERIC_LINES)] or lines
     useful = [ln for ln in lines if ln.lower().startswith(("fatal", "error"))] or lines
-    detail = redact(useful[-1] if useful else "git failed").removeprefix("stderr: ").strip("' ")
+    detail = redact(useful[0] if useful else "git failed").strip("' ")
     message = f"{what} {public_source(source)!r}: {detail}"
-    if any(h in stderr.lower() for h in _TRANSIENT_HINTS):
+    if _is_transient(stderr.lower(), source):
         return TransientSyncError(message)
     return SourceError(message)
+
+
+def _is_transient(stderr: str, source: str) -> bool:
+    if re.search(r"returned error: 4\d\d", stderr) or "authentication failed" in stderr:
+        return False  # a wrong token or a missing repository stays wrong
+    if "does not appear to be a git repository" in stderr:
+        # Only a local source that vanished (an unmounted share) may come back; an existing
+        # directory that is not a repository, or a remote's answer, will not.
+        local = _local_path(source)
+        return local is not None and not local.exists()
+    return any(hint in stderr for hint in _TRANSIENT_HINTS)
+
+
+def _local_path(source: str) -> Path | None:
+    if source.startswith("file://"):
+        return Path(unquote(urlsplit(source).path))
+    return Path(source) if source.startswith("/") else None
 
 
 def _open_cache(path: Path) -> git.Repo | None:
@@ -111,9 +162,18 @@ def _open_cache(path: Path) -> git.Repo | None:
         repo.git.rev_parse("--git-dir")
         repo.git.fsck("--connectivity-only", "--no-dangling", "--no-progress")
         return repo
-    except (InvalidGitRepositoryError, NoSuchPathError, GitCommandError, ValueError):
-        shutil.rmtree(path, ignore_errors=True)
+    except (InvalidGitRepositoryError, NoSuchPathError, GitCommandError, ValueError, configparser.Error, OSError):
+        # A cache is only a cache: whatever broke it (a killed fetch, a full disk, a stray
+        # edit), rebuilding from the source is always correct.
+        _remove_cache(path)
         return None
+
+
+def _remove_cache(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _init_cache(path: Path, source: str) -> git.Repo:
@@ -129,7 +189,7 @@ def _init_cache(path: Path, source: str) -> git.Repo:
         cfg.set_value("core", "repositoryformatversion", "1")
         cfg.set_value("gc", "auto", "0")
     tmp.rename(path)
-    return git.Repo(path)
+    return _repo(path)  # with GIT_ENV: no prompt, and the token only through the helper
 
 
 def _remote_refs(repo: git.Repo, source: str) -> dict[str, str]:
@@ -163,42 +223,38 @@ def sync_source(
     cache's, nothing is fetched at all. A remote that ignores filters (a bundle, a server
     without `uploadpack.allowFilter`) sends everything and nothing is missing afterwards.
     """
+    _refuse_unsafe(source)
     path = cache_path(cache_dir, source)
     repo = _open_cache(path) or _init_cache(path, source)
-    with repo.config_writer() as cfg:  # the URL may carry a fresh token
-        cfg.set_value(f'remote "{REMOTE}"', "url", source)
-    try:
-        refs = _remote_refs(repo, source)
+    _point_remote(repo, source)
+    refs = _remote_refs(repo, source)
+    local_refs = _local_refs(repo)
+    refspecs = []
+    for branch in branches:
+        ref = _pick_ref(refs, branch)
+        if ref is None:
+            raise SourceError(f"branch {branch!r} not found in {public_source(source)!r}")
+        local = f"refs/remotes/{REMOTE}/{branch}"
+        if local_refs.get(local) != refs[ref]:
+            refspecs.append(f"+{ref}:{local}")
+    if refspecs:
+        try:
+            repo.git.fetch(
+                "--filter=tree:0",
+                "--no-tags",
+                "--no-write-fetch-head",
+                "--quiet",
+                REMOTE,
+                *refspecs,
+                kill_after_timeout=FETCH_TIMEOUT_S,
+            )
+        except GitCommandError as exc:
+            raise _git_error(exc, source, "cannot fetch from") from None
         local_refs = _local_refs(repo)
-        refspecs = []
-        for branch in branches:
-            ref = _pick_ref(refs, branch)
-            if ref is None:
-                raise SourceError(f"branch {branch!r} not found in {public_source(source)!r}")
-            local = f"refs/remotes/{REMOTE}/{branch}"
-            if local_refs.get(local) != refs[ref]:
-                refspecs.append(f"+{ref}:{local}")
-        if refspecs:
-            try:
-                repo.git.fetch(
-                    "--filter=tree:0",
-                    "--no-tags",
-                    "--no-write-fetch-head",
-                    "--quiet",
-                    REMOTE,
-                    *refspecs,
-                    kill_after_timeout=FETCH_TIMEOUT_S,
-                )
-            except GitCommandError as exc:
-                raise _git_error(exc, source, "cannot fetch from") from None
-            local_refs = _local_refs(repo)
-        if folders:
-            _fetch_folder_trees(repo, {b: f for b, f in folders.items() if b in branches}, local_refs)
-        if refspecs:
-            _compact(repo)
-    finally:
-        with repo.config_writer() as cfg:  # never keep a credential in the cache
-            cfg.set_value(f'remote "{REMOTE}"', "url", public_source(source))
+    if folders:
+        _fetch_folder_trees(repo, {b: f for b, f in folders.items() if b in branches}, local_refs)
+    if refspecs:
+        _compact(repo)
     return path
 
 
@@ -207,6 +263,28 @@ def _compact(repo: git.Repo) -> None:
     stats = dict(line.split(": ", 1) for line in repo.git.count_objects("-v").splitlines() if ": " in line)
     if int(stats.get("packs", "0")) > MAX_PACKS:
         repo.git.repack("-a", "-d", "-q")
+
+
+def _refuse_unsafe(source: str) -> None:
+    """The edge's own check, whoever the caller: raw `repo.git.fetch` calls are not guarded by GitPython.
+
+    The fetches name the remote, so its URL is what must be safe; it is set only through
+    GitPython's guarded `create_remote`/`set_url`, after this check.
+    """
+    if source.startswith("-"):
+        raise SourceError(f"source {public_source(source)!r} looks like an option, not a repository")
+    try:
+        git.Git.check_unsafe_protocols(source)
+    except UnsafeProtocolError:
+        raise SourceError(f"source {public_source(source)!r} uses a git transport helper, not allowed") from None
+    if carries_secret(source):
+        raise SourceError(f"source {public_source(source)!r} carries a credential; give it in ${TOKEN_ENV} instead")
+
+
+def _point_remote(repo: git.Repo, source: str) -> None:
+    remote = repo.remote(REMOTE)
+    if remote.url != source:
+        remote.set_url(source)  # guarded by GitPython against ext:: and friends
 
 
 def _local_sha(repo: git.Repo, ref: str) -> str | None:

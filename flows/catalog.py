@@ -13,13 +13,16 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from pydantic import SecretStr
 
 from extract import git_source
 from extract.card_folder import BlobParser, ParsedFolder, parse_folder
 from extract.card_markdown import MAX_CARD_BYTES
 from extract.git_source import CommitRef, TransientSyncError
 from extract.sources import DEFAULT_SOURCE, LOCALES, LocaleStream, check_source, public_source
+from flows.alerts import announce_alerts, deliver_alerts, derive_alerts, resolve_webhook
 from output import catalog as catalog_files
+from output.alerts import Alert, alert_rule
 from output.store import OutputStore
 from transform.history import LocaleHistory, replay
 
@@ -83,8 +86,9 @@ def save_catalog(
     heads: dict[str, dict[str, Any]],
     rebuilt: set[str],
     checked_at: datetime,
+    alerts: list[Alert] | None = None,
 ) -> None:
-    catalog_files.save_catalog(store, histories, heads, rebuilt=rebuilt, checked_at=checked_at)
+    catalog_files.save_catalog(store, histories, heads, rebuilt=rebuilt, checked_at=checked_at, alerts=alerts or [])
 
 
 def _run_name() -> str:
@@ -101,8 +105,16 @@ def catalog_flow(
     mode: str = "run",
     since: datetime | None = None,
     lock_wait_s: float = 0.0,
+    alert_webhook: SecretStr | None = None,
+    alert_webhook_secret: str | None = None,
+    alert_on: list[str] | None = None,
+    alert_baseline: bool = False,
 ) -> dict[str, Any]:
-    """`mode="run"` continues from the last snapshot; `mode="backfill"` replays all history."""
+    """`mode="run"` continues from the last snapshot; `mode="backfill"` replays all history.
+
+    Alerts: `alert_on` picks the changes that alert; the webhook is a URL or the name of a Prefect
+    Secret block holding it; a baseline or backfill sends nothing unless `alert_baseline`.
+    """
     logger = get_run_logger()
     streams = [LOCALES[name] for name in (locales or list(LOCALES))]
     source = check_source(source)
@@ -111,11 +123,16 @@ def catalog_flow(
     detected_at = datetime.now(UTC)
     backfill = mode == "backfill"
     parser = BlobParser()
+    rule = alert_rule(alert_on)
+    # `serve` pickles this function by value with only the globals its body names; naming
+    # SecretStr here lets the served run resolve the parameter's (string) annotation.
+    webhook = resolve_webhook(alert_webhook if isinstance(alert_webhook, SecretStr) else None, alert_webhook_secret)
 
     with store.locked(wait_s=lock_wait_s):  # before the sync: two runs on one folder never fetch into one cache at once
         # Extract
         repo = sync_source(source, Path(cache_dir or default_cache_dir()), {s.branch: s.cards_folder for s in streams})
         histories, heads = [], {}
+        quiet: set[str] = set()  # locales whose alerts are recorded but not sent
         for stream in streams:
             head = git_source.branch_head(repo, stream.branch)
             after = None if backfill else catalog_files.last_commit(store, stream.locale)
@@ -123,6 +140,8 @@ def catalog_flow(
                 continue
             start = catalog_files.load_start(store, stream.locale, fresh=backfill)
             baseline = not backfill and start.commit is None
+            if (backfill or baseline) and not alert_baseline:
+                quiet.add(stream.locale)
             commits = list_new_commits(repo, stream, after, since, baseline)
             folders = read_folders(repo, stream, commits, parser)
             # Transform
@@ -137,7 +156,16 @@ def catalog_flow(
             }
         # Load
         if histories:
-            save_catalog(store, histories, heads, {s.locale for s in streams} if backfill else set(), detected_at)
+            found = derive_alerts(histories, quiet, rule, webhook is not None)
+            save_catalog(
+                store, histories, heads, {s.locale for s in streams} if backfill else set(), detected_at, found
+            )
+        # Alert: events, artifact and webhook for what the outbox still owes, this run's or an earlier one's
+        announce_alerts(store)
+        if webhook is not None:
+            delivery = deliver_alerts(store, webhook, return_state=True)
+            if delivery.is_failed():
+                logger.warning(f"alerts stay in the outbox for the next run: {delivery.message}")
     summary = summarize(histories, streams, out, parser.parsed)
     logger.info(summary["line"])
     return summary
