@@ -6,15 +6,24 @@ cost grow with the number of distinct card versions, not commits times cards.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+
+from bs4.exceptions import ParserRejectedMarkup
 
 from extract.card_markdown import MAX_CARD_BYTES, CardParseError, ParsedCard, decode_card, parse_card
 from extract.git_source import CardFile
 from extract.index_tiles import Tile, parse_index
 
 INDEX_NAME = "index.md"
+# The real index is ~14 kB with ~230 tags and 23 tiles, never a tile inside a tile. The HTML
+# parser and the tile walk slow down sharply on hostile shapes (thousands of unclosed tags,
+# tiles nested in tiles), so an index far beyond the real one is refused before it is parsed.
+MAX_INDEX_TAGS = 2_000
+MAX_TILE_NESTING = 8
+_TILE_TAG = re.compile(r"<(/?)tile\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -75,11 +84,33 @@ def _parse_card_file(file: CardFile) -> ParsedCard | CardParseError:
 
 def _parse_index_file(file: CardFile) -> list[Tile] | CardParseError:
     try:
-        return parse_index(_read_text(file))
+        text = _read_text(file)
+        _check_index_shape(text, file)
+        return parse_index(text)
     except CardParseError as exc:
         return exc
     except RecursionError:
         return CardParseError(file.path, file.blob, "too-deep", "nests markup too deeply to parse")
+    except ParserRejectedMarkup:
+        return CardParseError(file.path, file.blob, "index-unparseable", "holds markup the HTML parser rejects")
+
+
+def _check_index_shape(text: str, file: CardFile) -> None:
+    tags = text.count("<")
+    if tags > MAX_INDEX_TAGS:
+        raise CardParseError(
+            file.path, file.blob, "index-too-complex", f"has {tags} '<' (tags), over the {MAX_INDEX_TAGS} bound"
+        )
+    depth = 0
+    for match in _TILE_TAG.finditer(text):
+        depth = max(0, depth - 1) if match.group(1) else depth + 1
+        if depth > MAX_TILE_NESTING:
+            raise CardParseError(
+                file.path,
+                file.blob,
+                "index-too-complex",
+                f"nests tiles more than {MAX_TILE_NESTING} deep (missing </Tile>?)",
+            )
 
 
 def is_card_path(path: str) -> bool:

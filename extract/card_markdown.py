@@ -32,8 +32,10 @@ __all__ = [
     "strip_markup",
 ]
 
-# Real cards are a few kB; the bound keeps a corrupt or hostile blob from costing a parse.
-MAX_CARD_BYTES = 1_000_000
+# Real cards are at most ~16 kB. Markdown parsing is slightly worse than linear on hostile
+# text (a card of 250 kB of `[` takes ~3 s, of 1 MB ~16 s), so the bound is 16x the largest
+# real card: a corrupt or hostile blob cannot cost more than a few seconds.
+MAX_CARD_BYTES = 256_000
 
 _MD = MarkdownIt("commonmark").enable("table")
 

@@ -184,7 +184,10 @@ def check_source(source: str) -> str:
         if scp["host"].startswith("-") or scp["path"].startswith("-"):
             raise _refuse(text, "has a host or path that looks like an option")
         return text
-    path = Path(text).expanduser()
+    try:
+        path = Path(text).expanduser()
+    except RuntimeError:  # `~name` of a user that does not exist
+        path = Path(text)
     if not path.exists():
         raise _refuse(text, "is neither a reachable URL nor an existing path")
     return str(path.resolve())

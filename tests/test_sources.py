@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
 import ipaddress
 import ssl
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import git
@@ -14,6 +16,7 @@ import pytest
 from git.exc import GitCommandError, UnsafeProtocolError
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pytest_httpserver import HTTPServer
 
 from extract import git_source
 from extract.sources import (
@@ -72,6 +75,7 @@ SECRET = "SECRETtok3n9x7Q"
         ("file://evil.example.com/tmp", "must be local"),
         ("file:///no/such/docs.git", "does not exist"),
         ("/no/such/docs.git", "neither a reachable URL nor an existing path"),
+        ("~nosuchuser0/docs.git", "neither a reachable URL nor an existing path"),
         (f"https://user:{SECRET}@example.com/docs.git", "carries a credential"),
         (f"https://{SECRET}@example.com/docs.git", "carries a credential"),
         (f"ssh://git:{SECRET}@example.com/docs.git", "carries a credential"),
@@ -267,14 +271,13 @@ def test_a_tampered_remote_url_in_the_cache_is_reset_through_the_guarded_setter(
 # -- credentials reach git only through the environment ------------------------------------
 
 
-@pytest.fixture
-def tls_server(tmp_path):
-    """A real HTTPS server on 127.0.0.1 with a throwaway certificate git is told to trust."""
+@contextlib.contextmanager
+def tls_git_server(tmp_path: Path) -> Iterator[tuple[HTTPServer, Path]]:
+    """A real HTTPS server on 127.0.0.1 and the throwaway certificate to point GIT_SSL_CAINFO at."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
-    from pytest_httpserver import HTTPServer
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
@@ -300,10 +303,18 @@ def tls_server(tmp_path):
     context.load_cert_chain(cert_path, key_path)
     server = HTTPServer(host="127.0.0.1", port=0, ssl_context=context)
     server.start()
-    yield server, cert_path
-    server.clear()
-    if server.is_running():
-        server.stop()
+    try:
+        yield server, cert_path
+    finally:
+        server.clear()
+        if server.is_running():
+            server.stop()
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    with tls_git_server(tmp_path) as server:
+        yield server
 
 
 def _challenge_then_record(seen: list[str]):
