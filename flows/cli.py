@@ -39,7 +39,8 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--source",
         default=DEFAULT_SOURCE,
-        help=f"docs repository: https or ssh URL, file:// URL, local path or git bundle (default: {DEFAULT_SOURCE})",
+        help=f"docs repository: https or ssh URL, file:// URL, local path or git bundle (default: {DEFAULT_SOURCE}); "
+        f"a token goes in ${TOKEN_ENV}",
     )
     parser.add_argument("--out", default="catalog", type=Path, help="output folder (default: ./catalog)")
     parser.add_argument(

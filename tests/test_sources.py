@@ -366,3 +366,21 @@ def test_without_a_token_an_https_source_fails_at_once_instead_of_prompting(tmp_
     with pytest.raises(SourceError, match=r"cannot read 'https://127\.0\.0\.1:"):
         git_source.sync_source(check_source(server.url_for("/docs.git")), tmp_path / "cache", ["main"])
     assert seen == []
+
+
+def test_only_failures_a_retry_can_fix_are_transient(tmp_path):
+    """A vanished local source may come back (a share remounted); a directory that is no repository will not."""
+    not_a_repo = tmp_path / "plain"
+    not_a_repo.mkdir()
+    with pytest.raises(SourceError) as info:
+        git_source.sync_source(str(not_a_repo), tmp_path / "cache", ["main"])
+    assert type(info.value) is SourceError
+    assert (
+        str(info.value) == f"cannot read '{not_a_repo}': fatal: '{not_a_repo}' does not appear to be a git repository"
+    )
+
+    not_a_repo.rmdir()
+    with pytest.raises(git_source.TransientSyncError):
+        git_source.sync_source(str(not_a_repo), tmp_path / "cache", ["main"])
+    with pytest.raises(git_source.TransientSyncError, match="Failed to connect"):
+        git_source.sync_source("https://127.0.0.1:9/docs.git", tmp_path / "cache", ["main"])
