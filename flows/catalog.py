@@ -13,6 +13,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.utilities.annotations import quote
 from pydantic import SecretStr
 
 from extract import git_source
@@ -143,9 +144,10 @@ def catalog_flow(
             if (backfill or baseline) and not alert_baseline:
                 quiet.add(stream.locale)
             commits = list_new_commits(repo, stream, after, since, baseline)
-            folders = read_folders(repo, stream, commits, parser)
+            # quote(): Prefect would walk every card of these inputs looking for futures
+            folders = read_folders(repo, stream, commits, quote(parser))
             # Transform
-            history = replay_history(stream, start, folders, detected_at, run_id)
+            history = replay_history(stream, quote(start), quote(folders), detected_at, run_id)
             histories.append(history)
             heads[stream.locale] = {
                 "source": public_source(source),
@@ -156,9 +158,9 @@ def catalog_flow(
             }
         # Load
         if histories:
-            found = derive_alerts(histories, quiet, rule, webhook is not None)
+            found = derive_alerts(quote(histories), quiet, rule, webhook is not None)
             save_catalog(
-                store, histories, heads, {s.locale for s in streams} if backfill else set(), detected_at, found
+                store, quote(histories), heads, {s.locale for s in streams} if backfill else set(), detected_at, found
             )
         # Alert: events, artifact and webhook for what the outbox still owes, this run's or an earlier one's
         announce_alerts(store)
