@@ -270,3 +270,46 @@ def test_the_trace_sees_a_lazy_fetch_when_a_missing_blob_is_read_directly(tmp_pa
     git_source._repo(repo_path).odb.stream(bytes.fromhex(blob)).read()
 
     assert trace.lazy_fetches() >= 1
+
+
+def distinct_card_blobs(remote: DocsRepo) -> set[str]:
+    """Blob ids of every card and index version on both branches' card-folder histories."""
+    blobs = set()
+    for stream in LOCALES.values():
+        for sha in remote.git("log", "--first-parent", "--format=%H", stream.branch, "--", stream.cards_folder).split():
+            listing = remote.git("ls-tree", sha, "--", stream.cards_folder)
+            blobs |= {line.split()[2] for line in listing.splitlines() if line.endswith(".md")}
+    return blobs
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_backfill_parses_each_distinct_blob_once(tmp_path):
+    from flows.catalog import catalog_flow
+
+    remote = build_remote(tmp_path / "remote", cards=3, versions=3)
+    remote.write("en", "m000-model-card.md", card_md("acme__m000", max_output_tokens="**1k tokens**"))
+    remote.commit("en", "Back to the first version of one card", "2025-02-01T10:00:00+00:00")
+
+    summary = catalog_flow(
+        source=f"file://{remote.path}", out=str(tmp_path / "out"), cache_dir=str(tmp_path / "cache"), mode="backfill"
+    )
+
+    assert summary["parsed"] == len(distinct_card_blobs(remote))
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_run_on_unmoved_branches_parses_nothing_and_writes_nothing(tmp_path, trace):
+    from flows.catalog import catalog_flow
+
+    remote = build_remote(tmp_path / "remote", cards=2, versions=2)
+    out = tmp_path / "out"
+    kwargs = {"source": f"file://{remote.path}", "out": str(out), "cache_dir": str(tmp_path / "cache")}
+    catalog_flow(**kwargs)
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.rglob("*") if p.is_file()}
+    trace.reset()
+
+    summary = catalog_flow(**kwargs)
+
+    assert summary["parsed"] == 0 and summary["locales"] == []
+    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.rglob("*") if p.is_file()} == before
+    assert trace.fetches() == 0
