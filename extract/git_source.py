@@ -1,8 +1,10 @@
 """The only module that talks to git: sync a source into the cache, read card folders.
 
 A docs repository is hundreds of megabytes while the cards are kilobytes, so the cache
-is a blobless partial clone of just the locale branches; the blobs of the card folders
-are fetched in one batch per call, never one at a time.
+is a partial clone of just the locale branches holding their commits, the trees on the
+path to each card folder and the card blobs: trees one request per path level, blobs
+one request per call, never one object at a time (a lazy read of a missing object would
+be a round trip each).
 """
 
 from __future__ import annotations

@@ -1,0 +1,23 @@
+"""Prefect's floor: an empty flow with one task, run the way `model-catalog` runs (a fresh process)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # as flows/cli.py does
+
+from prefect import flow, task
+
+
+@task
+def noop() -> int:
+    return 1
+
+
+@flow(name="empty")
+def empty() -> int:
+    return noop()
+
+
+if __name__ == "__main__":
+    empty()
