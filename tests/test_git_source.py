@@ -2,7 +2,8 @@
 
 Every git process writes trace2 events to a file; a `fetch` whose session id is nested
 under another git command's was started by it, i.e. a lazy fetch of a missing object.
-Counts, never timings, are asserted.
+Counts, never timings, are asserted; so are the work bounds that follow from them (a
+backfill parses each blob once, an unmoved run does nothing, `--help` imports little).
 """
 
 from __future__ import annotations
@@ -313,3 +314,15 @@ def test_run_on_unmoved_branches_parses_nothing_and_writes_nothing(tmp_path, tra
     assert summary["parsed"] == 0 and summary["locales"] == []
     assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in out.rglob("*") if p.is_file()} == before
     assert trace.fetches() == 0
+
+
+def test_help_imports_neither_prefect_nor_the_data_libraries():
+    """`--help` must not pay for what only a run needs (python -X importtime lists every import)."""
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "flows.cli", "--help"], capture_output=True, text=True, check=True
+    )
+    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in done.stderr.splitlines() if "|" in line}
+    assert "usage: model-catalog" in done.stdout
+    assert not imported & {"prefect", "polars", "pyarrow", "git", "markdown_it", "bs4"}
