@@ -8,6 +8,7 @@ shown in logs as scheme and host only.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -17,7 +18,9 @@ from pydantic import SecretStr
 
 from output import alerts
 from output.store import OutputStore
-from transform.history import LocaleHistory
+
+if TYPE_CHECKING:
+    from transform.history import LocaleHistory
 
 WEBHOOK_BLOCK = "model-catalog-alert-webhook"  # the Secret block `model-catalog serve` stores a webhook in
 DELIVERY_RETRY_DELAYS = [1, 5]  # within a run; pending alerts are tried again by the next run

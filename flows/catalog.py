@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -17,15 +17,18 @@ from prefect.utilities.annotations import quote
 from pydantic import SecretStr
 
 from extract import git_source
-from extract.card_folder import BlobParser, ParsedFolder, parse_folder
-from extract.card_markdown import MAX_CARD_BYTES
 from extract.git_source import CommitRef, TransientSyncError
 from extract.sources import DEFAULT_SOURCE, LOCALES, LocaleStream, check_source, public_source
 from flows.alerts import announce_alerts, deliver_alerts, derive_alerts, resolve_webhook
-from output import catalog as catalog_files
-from output.alerts import Alert, alert_rule
+from output.alerts import Alert, AlertRule, alert_rule
 from output.store import OutputStore
-from transform.history import LocaleHistory, replay
+from transform.summary import summarize
+
+# Polars and the Markdown/HTML parsers load only where a locale has new commits (in the
+# tasks below and in `_catch_up`): a run with nothing new stays close to Prefect's floor.
+if TYPE_CHECKING:
+    from extract.card_folder import BlobParser, ParsedFolder
+    from transform.history import LocaleHistory
 
 
 def _is_transient(task_, task_run, state) -> bool:
@@ -59,6 +62,9 @@ def list_new_commits(
 def read_folders(
     repo: Path, stream: LocaleStream, commits: list[CommitRef], parser: BlobParser
 ) -> list[tuple[CommitRef, ParsedFolder]]:
+    from extract.card_folder import parse_folder
+    from extract.card_markdown import MAX_CARD_BYTES
+
     snapshots = git_source.iter_folder_snapshots(repo, stream.cards_folder, commits, MAX_CARD_BYTES)
     logger, every = get_run_logger(), max(1, len(commits) // 10)  # about ten progress lines on a long walk
     folders = []
@@ -77,6 +83,8 @@ def replay_history(
     detected_at: datetime,
     run_id: str,
 ) -> LocaleHistory:
+    from transform.history import replay
+
     return replay(stream, start, folders, detected_at=detected_at, run_id=run_id)
 
 
@@ -89,6 +97,8 @@ def save_catalog(
     checked_at: datetime,
     alerts: list[Alert] | None = None,
 ) -> None:
+    from output import catalog as catalog_files
+
     catalog_files.save_catalog(store, histories, heads, rebuilt=rebuilt, checked_at=checked_at, alerts=alerts or [])
 
 
@@ -121,9 +131,7 @@ def catalog_flow(
     source = check_source(source)
     store = OutputStore(Path(out))
     run_id = str(flow_run.id or uuid.uuid4())
-    detected_at = datetime.now(UTC)
     backfill = mode == "backfill"
-    parser = BlobParser()
     rule = alert_rule(alert_on)
     # `serve` pickles this function by value with only the globals its body names; naming
     # SecretStr here lets the served run resolve the parameter's (string) annotation.
@@ -132,35 +140,16 @@ def catalog_flow(
     with store.locked(wait_s=lock_wait_s):  # before the sync: two runs on one folder never fetch into one cache at once
         # Extract
         repo = sync_source(source, Path(cache_dir or default_cache_dir()), {s.branch: s.cards_folder for s in streams})
-        histories, heads = [], {}
-        quiet: set[str] = set()  # locales whose alerts are recorded but not sent
+        behind = []
         for stream in streams:
             head = git_source.branch_head(repo, stream.branch)
-            after = None if backfill else catalog_files.last_commit(store, stream.locale)
-            if after == head.sha:
-                continue
-            start = catalog_files.load_start(store, stream.locale, fresh=backfill)
-            baseline = not backfill and start.commit is None
-            if (backfill or baseline) and not alert_baseline:
-                quiet.add(stream.locale)
-            commits = list_new_commits(repo, stream, after, since, baseline)
-            # quote(): Prefect would walk every card of these inputs looking for futures
-            folders = read_folders(repo, stream, commits, quote(parser))
-            # Transform
-            history = replay_history(stream, quote(start), quote(folders), detected_at, run_id)
-            histories.append(history)
-            heads[stream.locale] = {
-                "source": public_source(source),
-                "branch": stream.branch,
-                "commit": head.sha,
-                "committed_at": head.committed_at,
-                "snapshot_commit": history.commit,
-            }
-        # Load
-        if histories:
-            found = derive_alerts(quote(histories), quiet, rule, webhook is not None)
-            save_catalog(
-                store, quote(histories), heads, {s.locale for s in streams} if backfill else set(), detected_at, found
+            after = None if backfill else store.locale_state(stream.locale).get("commit")
+            if after != head.sha:
+                behind.append((stream, head, after))
+        histories, parsed = [], 0
+        if behind:
+            histories, parsed = _catch_up(
+                store, repo, behind, source, since, backfill, alert_baseline, rule, webhook is not None, run_id
             )
         # Alert: events, artifact and webhook for what the outbox still owes, this run's or an earlier one's
         announce_alerts(store)
@@ -168,9 +157,54 @@ def catalog_flow(
             delivery = deliver_alerts(store, webhook, return_state=True)
             if delivery.is_failed():
                 logger.warning(f"alerts stay in the outbox for the next run: {delivery.message}")
-    summary = summarize(histories, streams, out, parser.parsed)
+    summary = summarize(histories, [s.locale for s in streams], out, parsed)
     logger.info(summary["line"])
     return summary
+
+
+def _catch_up(
+    store: OutputStore,
+    repo: Path,
+    behind: list[tuple[LocaleStream, CommitRef, str | None]],
+    source: str,
+    since: datetime | None,
+    backfill: bool,
+    alert_baseline: bool,
+    rule: AlertRule,
+    routed: bool,
+    run_id: str,
+) -> tuple[list[LocaleHistory], int]:
+    """Replay the new commits of the locales whose branch moved, then save them and their alerts at once."""
+    from extract.card_folder import BlobParser
+    from output import catalog as catalog_files
+
+    parser = BlobParser()
+    detected_at = datetime.now(UTC)
+    histories, heads = [], {}
+    quiet: set[str] = set()  # locales whose alerts are recorded but not sent
+    for stream, head, after in behind:
+        start = catalog_files.load_start(store, stream.locale, fresh=backfill)
+        baseline = not backfill and start.commit is None
+        if (backfill or baseline) and not alert_baseline:
+            quiet.add(stream.locale)
+        commits = list_new_commits(repo, stream, after, since, baseline)
+        # quote(): Prefect would walk every card of these inputs looking for futures
+        folders = read_folders(repo, stream, commits, quote(parser))
+        # Transform
+        history = replay_history(stream, quote(start), quote(folders), detected_at, run_id)
+        histories.append(history)
+        heads[stream.locale] = {
+            "source": public_source(source),
+            "branch": stream.branch,
+            "commit": head.sha,
+            "committed_at": head.committed_at,
+            "snapshot_commit": history.commit,
+        }
+    # Load
+    found = derive_alerts(quote(histories), quiet, rule, routed)
+    rebuilt = {stream.locale for stream, _, _ in behind} if backfill else set()
+    save_catalog(store, quote(histories), heads, rebuilt, detected_at, found)
+    return histories, parser.parsed
 
 
 def default_cache_dir() -> Path:
@@ -178,32 +212,3 @@ def default_cache_dir() -> Path:
 
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "model-catalog"
-
-
-def summarize(histories: list[LocaleHistory], streams: list[LocaleStream], out: str, parsed: int) -> dict[str, Any]:
-    """Counts for the one summary line and for callers (CLI, tests)."""
-    by_locale = {h.locale: h for h in histories}
-    parts = []
-    for stream in streams:
-        history = by_locale.get(stream.locale)
-        if history is None:
-            parts.append(f"{stream.locale}: no new commit")
-        else:
-            cards = 0 if history.models is None else history.models.height
-            parts.append(f"{stream.locale}: {cards} cards")
-    changes = {
-        kind: sum(int((h.changes["change"] == kind).sum()) for h in histories)
-        for kind in ("added", "removed", "modified")
-    }
-    findings = sum(len(h.findings) for h in histories)
-    line = (
-        f"{', '.join(parts)}, {changes['added']} added, {changes['removed']} removed, "
-        f"{changes['modified']} modified fields, {findings} findings, {parsed} files parsed -> {out}"
-    )
-    return {
-        "line": line,
-        "changes": changes,
-        "findings": findings,
-        "parsed": parsed,
-        "locales": [h.locale for h in histories],
-    }

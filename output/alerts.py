@@ -16,15 +16,17 @@ import urllib.request
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-import polars as pl
 import pyarrow as pa
 
 from extract.sources import redact
 from output.store import OutputStore, Transaction, read_parquet
 from output.tables import COMPARED_FIELDS
+
+if TYPE_CHECKING:
+    import polars as pl
 
 OUTBOX_NAME = "alerts/outbox"
 ARTIFACT_KEY = "model-catalog-changes"

@@ -30,7 +30,7 @@ def _locale(frame: pl.DataFrame, locale: str, keep: bool = True) -> pl.DataFrame
 
 def load_start(store: OutputStore, locale: str, fresh: bool) -> LocaleHistory:
     """The locale's latest snapshot and versions; nothing when `fresh` (a backfill)."""
-    state = store.read_state().get("locales", {}).get(locale)
+    state = store.locale_state(locale)
     if fresh or not state:
         return LocaleHistory(locale, None, None, empty_versions())
     models = _locale(_frame(store.read_table("models", MODELS), MODELS), locale)
@@ -39,10 +39,6 @@ def load_start(store: OutputStore, locale: str, fresh: bool) -> LocaleHistory:
     stored = _locale(_frame(store.read_table("findings", FINDINGS), FINDINGS), locale)
     findings = [Finding(**row) for row in stored.to_dicts()]
     return LocaleHistory(locale, models, state.get("snapshot_commit"), versions, findings=findings)
-
-
-def last_commit(store: OutputStore, locale: str) -> str | None:
-    return store.read_state().get("locales", {}).get(locale, {}).get("commit")
 
 
 def save_catalog(

@@ -163,6 +163,10 @@ class OutputStore:
         except ValueError as exc:
             raise OutputError(f"{path} is not valid JSON ({exc}); move it away to start afresh") from None
 
+    def locale_state(self, locale: str) -> dict[str, Any]:
+        """What state.json holds for `locale`: the branch head caught up with (`commit`), its latest snapshot."""
+        return self.read_state().get("locales", {}).get(locale) or {}
+
     def snapshot_path(self, locale: str, commit: str) -> str:
         return f"{SNAPSHOTS}/{locale}/{commit}.parquet"
 

@@ -6,10 +6,12 @@ Types are never inferred from data: an all-null column still has its contract ty
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
 import pyarrow as pa
+
+if TYPE_CHECKING:  # Polars loads on first use: a run with nothing new never needs it
+    import polars as pl
 
 STRING, INT, FLOAT, BOOL, DATE = pa.string(), pa.int64(), pa.float64(), pa.bool_(), pa.date32()
 TIMESTAMP = pa.timestamp("us", tz="UTC")
@@ -118,6 +120,8 @@ def to_table(rows: Iterable[Mapping[str, Any]], schema: pa.Schema) -> pa.Table:
 
 def to_frame(rows: Iterable[Mapping[str, Any]], schema: pa.Schema) -> pl.DataFrame:
     """Rows to a Polars frame whose dtypes come from the Arrow schema."""
+    import polars as pl
+
     return pl.from_arrow(to_table(rows, schema))  # type: ignore[return-value]
 
 
