@@ -4,11 +4,32 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from extract.sources import LOCALES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`model-catalog ARGS` as a user runs it: a fresh process, its own Prefect ephemeral server."""
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+    )
+
+
+def imported_packages(importtime_stderr: str) -> set[str]:
+    """Top-level packages a process imported, from its `-X importtime` / PYTHONPROFILEIMPORTTIME lines."""
+    lines = (line for line in importtime_stderr.splitlines() if line.startswith("import time:"))
+    return {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in lines}
 
 EN_LABELS = {
     "model_name": "Model name",

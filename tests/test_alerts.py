@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import socket
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,9 +21,8 @@ from output import alerts
 from output.alerts import Alert, FieldChange, Outcome
 from output.store import OutputStore
 from output.tables import CHANGES, VERSIONS, to_frame
-from tests.docs_repo import card_href, card_md, index_md, make_docs_repo, seed_two_models, tile_md
+from tests.docs_repo import card_href, card_md, cli, index_md, make_docs_repo, seed_two_models, tile_md
 
-ROOT = Path(__file__).resolve().parents[1]
 T1 = datetime(2025, 1, 10, 10, tzinfo=UTC)
 T2 = datetime(2025, 2, 1, 10, tzinfo=UTC)
 GAMMA = "box-ai/ai-models/gamma-model-card"
@@ -585,17 +581,6 @@ def test_no_webhook_still_announces_and_sends_nothing_later(tmp_path, httpserver
     assert [a.status for a in outbox(out) if a.card_id == GAMMA] == [alerts.NO_WEBHOOK]
     assert len(run_artifacts(flow_run_id)) == 1
     assert httpserver.log == []
-
-
-def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "flows.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
-    )
 
 
 def test_cli_webhook_from_the_environment_keeps_its_credentials_out_of_everything(tmp_path, httpserver: HTTPServer):

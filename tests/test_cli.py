@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from flows.cli import build_parser
-from tests.docs_repo import make_docs_repo, seed_two_models
+from tests.docs_repo import cli, imported_packages, make_docs_repo, seed_two_models
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,17 +32,6 @@ def test_readme_documents_every_option_and_command():
     assert [c for c in commands if f"model-catalog {c}" not in readme] == []
 
 
-def cli(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "flows.cli", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
-    )
-
-
 @pytest.mark.parametrize(
     "source",
     ["ext::sh -c id", "--upload-pack=id", "/no/such/docs", "ftp://example.com/docs.git"],
@@ -65,14 +51,18 @@ def test_console_run_writes_the_catalog_then_reports_no_new_commit(tmp_path):
     out, cache = tmp_path / "out", tmp_path / "cache"
     args = ("run", "--source", str(repo.path), "--out", str(out), "--cache-dir", str(cache))
 
-    first = cli(*args, cwd=tmp_path)
-    second = cli(*args, cwd=tmp_path)
+    first = cli(*args, cwd=tmp_path, env={"PYTHONPROFILEIMPORTTIME": "1"})
+    second = cli(*args, cwd=tmp_path, env={"PYTHONPROFILEIMPORTTIME": "1"})
 
     assert first.returncode == 0, first.stderr
     assert "en: 2 cards, ja: 2 cards, 4 added" in first.stderr + first.stdout
     assert second.returncode == 0, second.stderr
     assert "en: no new commit, ja: no new commit" in second.stderr + second.stdout
     assert (out / "models.parquet").exists()
+    # Nothing new: the run pays for Prefect and git, not for Polars or the Markdown/HTML parsers.
+    heavy = {"polars", "markdown_it"}
+    assert heavy <= imported_packages(first.stderr)
+    assert not heavy & imported_packages(second.stderr)
 
 
 def test_missing_branch_is_one_line_and_keeps_outputs(tmp_path):
