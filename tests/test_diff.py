@@ -167,6 +167,15 @@ def modified(changes: pl.DataFrame) -> list[tuple[str, str | None, str | None]]:
             [("throughput_tps_low", "87.5", "50.0"), ("throughput_tps_high", "87.5", "100.0")],
             id="throughput-range",
         ),
+        pytest.param(
+            {"throughput_tps_low": 0.0},
+            {"throughput_tps_low": -0.0},
+            [("throughput_tps_low", "0.0", "-0.0")],
+            id="negative-zero-is-another-value",
+        ),
+        pytest.param(
+            {"throughput_tps_low": float("nan")}, {"throughput_tps_low": float("nan")}, [], id="nan-equals-nan"
+        ),
         pytest.param({}, {"capabilities": []}, [("capabilities", '["chat"]', "[]")], id="list-to-empty"),
         pytest.param(
             {"capabilities": None}, {"capabilities": []}, [("capabilities", None, "[]")], id="null-list-to-empty"
@@ -245,6 +254,19 @@ def test_first_snapshot_is_all_added_with_no_from_commit():
     assert changes.select("card_id", "change", "field", "from_commit").rows() == [
         (ALPHA, "added", None, None),
         (BETA, "added", None, None),
+    ]
+
+
+def test_a_repeated_key_is_added_once_and_compared_row_by_row():
+    added = diff(None, [card(BETA, api_name="acme__beta"), card(BETA, api_name="acme__beta_2")])
+    assert added.select("card_id", "api_name", "change").rows() == [(BETA, "acme__beta", "added")]
+
+    changes = diff([card(rank=1)], [card(rank=2, api_name="acme__alpha_2"), card(rank=3)])
+
+    assert changes.select("api_name", "field", "old_value", "new_value").rows() == [
+        ("acme__alpha_2", "api_name", '"acme__alpha"', '"acme__alpha_2"'),
+        ("acme__alpha_2", "rank", "1", "2"),
+        ("acme__alpha", "rank", "1", "3"),
     ]
 
 

@@ -3,11 +3,16 @@
 Values are compared in a canonical JSON form: pills and table rows as sets, so a
 reordered table or tile is not a change; everything else as the typed value, so a
 formatting-only edit (bold added, spacing) is not a change either.
+
+Cards are matched by KEY. A key that repeats within a snapshot is added or removed once,
+with its first row's API name; where it is in both snapshots, every old row is compared
+with every new row. A key with a null part matches nothing, as in a join.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from functools import cache
 from typing import Any
@@ -18,6 +23,10 @@ from output.tables import CHANGES, COMPARED_FIELDS, KEY, SET_FIELDS, to_frame
 
 SMALL_CELLS = 5_000  # below this many cells, Polars' per-call overhead outweighs a Python loop
 LONG_SCHEMA = {"card_id": pl.String, "locale": pl.String, "api_name": pl.String, "field": pl.String, "value": pl.String}
+META = ("from_commit", "to_commit", "committed_at", "detected_at", "run_id")
+
+Key = tuple[Any, ...]
+Row = Mapping[str, Any]
 
 
 def _plain(value: Any) -> Any:
@@ -43,28 +52,92 @@ def canonical(field: str, value: Any) -> str | None:
     return json.dumps(plain, ensure_ascii=False, sort_keys=True)
 
 
-def to_long(models: pl.DataFrame) -> pl.DataFrame:
+# --- rows: a snapshot's few cards ----------------------------------------------------------
+
+
+def _same(old: Any, new: Any) -> bool:
+    """True when the values surely have the same canonical text, without computing it.
+
+    Equal values of one type do, except floats: -0.0 == 0.0 but their JSON differs.
+    Anything else (NaN, a list against a tuple, reordered pills) is left to `canonical`.
+    """
+    if old is new:
+        return True
+    return type(old) is type(new) and old == new and not (type(old) is float and old == 0.0)
+
+
+def _sort_key(key: Key) -> tuple[tuple[bool, Any], ...]:
+    return tuple((part is not None, part or "") for part in key)  # nulls first, as Polars sorts
+
+
+def _by_key(rows: Iterable[Row]) -> dict[Key, list[Row]]:
+    grouped: dict[Key, list[Row]] = {}
+    for row in rows:
+        key = tuple(row.get(k) for k in KEY)
+        group = grouped.get(key)
+        if group is None:
+            grouped[key] = [row]
+        else:
+            group.append(row)
+    return grouped
+
+
+def _entry(key: Key, api_name: Any, change: str, field: str | None = None, old=None, new=None) -> dict[str, Any]:
+    return {
+        **dict(zip(KEY, key, strict=True)),
+        "api_name": api_name,
+        "change": change,
+        "field": field,
+        "old_value": old,
+        "new_value": new,
+    }
+
+
+def diff_rows(old: Iterable[Row], new: Iterable[Row]) -> list[dict[str, Any]]:
+    """Change rows (CHANGES columns up to `new_value`) that turn `old` models rows into `new`.
+
+    Removed cards sorted by KEY, then added ones, then one row per modified field sorted by
+    KEY and the models column order (repeated keys: new rows in order, each against the
+    old rows in order). A missing column is null, as in `to_frame`. `diff_frames` gives
+    the same rows.
+    """
+    before, after = _by_key(old), _by_key(new)
+    removed = sorted((k for k in before if None in k or k not in after), key=_sort_key)
+    added = sorted((k for k in after if None in k or k not in before), key=_sort_key)
+    changes = [_entry(k, before[k][0].get("api_name"), "removed") for k in removed]
+    changes += [_entry(k, after[k][0].get("api_name"), "added") for k in added]
+    for key in sorted((k for k in after if None not in k and k in before), key=_sort_key):
+        old_rows, new_rows = before[key], after[key]
+        for field in COMPARED_FIELDS:
+            for new_row in new_rows:
+                for old_row in old_rows:
+                    a, b = old_row.get(field), new_row.get(field)
+                    if a is b or _same(a, b):
+                        continue
+                    a, b = canonical(field, a), canonical(field, b)
+                    if a != b:
+                        changes.append(_entry(key, new_row.get("api_name"), "modified", field, a, b))
+    return changes
+
+
+# --- frames: many cards, column-wise --------------------------------------------------------
+
+
+def to_long(models: pl.DataFrame, *carry: str) -> pl.DataFrame:
     """One row per (card, field) with the canonical value: the shape a field-level join wants.
 
-    Large frames go column-wise through Polars (a Python loop took 55 s for 100k cards);
-    either way every value comes out exactly as `canonical` writes it.
+    Column-wise through Polars (a Python loop took 55 s for 100k cards); every value
+    comes out exactly as `canonical` writes it. `carry` columns come along.
     """
-    if models.height * len(COMPARED_FIELDS) <= SMALL_CELLS:  # a snapshot's few cards: plain Python is quicker
-        records = [
-            (row["card_id"], row["locale"], row["api_name"], field, canonical(field, row[field]))
-            for row in models.iter_rows(named=True)
-            for field in COMPARED_FIELDS
-        ]
-        return pl.DataFrame(records, schema=LONG_SCHEMA, orient="row")
     texts = [_canonical_column(field, models[field]).alias(field) for field in COMPARED_FIELDS]
     return (
-        models.select("card_id", "locale", "api_name")
+        models.select("card_id", "locale", "api_name", *carry)
         .with_columns(
             pl.lit(list(COMPARED_FIELDS), dtype=pl.List(pl.String)).alias("field"),
             pl.concat_list(texts).alias("value"),
         )
         .explode("field", "value")
-        .select(*LONG_SCHEMA)
+        .select(*LONG_SCHEMA, *carry)
         .cast(LONG_SCHEMA)  # type: ignore[arg-type]
     )
 
@@ -121,7 +194,7 @@ def _changes_dtypes() -> pl.Schema:
 
 
 def _touched_rows(old: pl.DataFrame, new: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The cards in both snapshots with any compared value not identical, old and new side.
+    """All rows, old and new side, of the keys in both snapshots with any compared value not identical.
 
     Identical typed values have identical canonical text, so only these rows need the text
     comparison; floats compare as text since -0.0 == 0.0 but their JSON differs.
@@ -135,11 +208,42 @@ def _touched_rows(old: pl.DataFrame, new: pl.DataFrame) -> tuple[pl.DataFrame, p
         else (pl.col(f), pl.col(f"{f}_new"))
         for f in fields
     ]
-    touched = both.filter(pl.any_horizontal([a.ne_missing(b) for a, b in differs]))
-    return (
-        touched.select(*KEY, *fields),
-        touched.select(*KEY, *(pl.col(f"{f}_new").alias(f) for f in fields)),
+    keys = both.filter(pl.any_horizontal([a.ne_missing(b) for a, b in differs])).select(KEY).unique()
+    return old.join(keys, on=list(KEY), how="semi"), new.join(keys, on=list(KEY), how="semi")
+
+
+def diff_frames(old: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    """`diff_rows` column-wise, for snapshots too large for a Python loop: the same rows, in order."""
+    old_keys = old.select(*KEY, "api_name").unique(KEY, keep="first", maintain_order=True)
+    new_keys = new.select(*KEY, "api_name").unique(KEY, keep="first", maintain_order=True)
+    old_part, new_part = _touched_rows(old.with_row_index("old_row"), new.with_row_index("new_row"))
+    old_long, new_long = to_long(old_part, "old_row"), to_long(new_part, "new_row")
+    added = new_keys.join(old_keys, on=list(KEY), how="anti").with_columns(change=pl.lit("added"))
+    removed = old_keys.join(new_keys, on=list(KEY), how="anti").with_columns(change=pl.lit("removed"))
+    field_order = pl.DataFrame({"field": list(COMPARED_FIELDS), "order": range(len(COMPARED_FIELDS))})
+    modified = (
+        old_long.join(new_long, on=[*KEY, "field"], how="inner", suffix="_new")
+        .filter(pl.col("value").ne_missing(pl.col("value_new")))
+        .join(field_order, on="field")
+        .sort([*KEY, "order", "new_row", "old_row"])
+        .select(
+            *KEY,
+            pl.col("api_name_new").alias("api_name"),
+            pl.lit("modified").alias("change"),
+            "field",
+            pl.col("value").alias("old_value"),
+            pl.col("value_new").alias("new_value"),
+        )
     )
+    no_field = [pl.lit(None, dtype=pl.String).alias(c) for c in ("field", "old_value", "new_value")]
+    parts = [removed.sort(KEY).with_columns(no_field), added.sort(KEY).with_columns(no_field), modified]
+    dtypes = _changes_dtypes()
+    columns = [c for c in CHANGES.names if c not in META]
+    return pl.concat([part.select(columns).cast({c: dtypes[c] for c in columns}) for part in parts])
+
+
+def _rows(models: pl.DataFrame) -> list[dict[str, Any]]:
+    return models.select(*KEY, *COMPARED_FIELDS).to_dicts()
 
 
 def diff_snapshots(
@@ -161,31 +265,8 @@ def diff_snapshots(
         "run_id": run_id,
     }
     old = new.clear() if old is None else old
-    old_keys = old.select(*KEY, "api_name").unique(KEY, keep="first", maintain_order=True)
-    new_keys = new.select(*KEY, "api_name").unique(KEY, keep="first", maintain_order=True)
-    small = (old.height + new.height) * len(COMPARED_FIELDS) <= SMALL_CELLS
-    old_long, new_long = (to_long(part) for part in ((old, new) if small else _touched_rows(old, new)))
-    added = new_keys.join(old_keys, on=list(KEY), how="anti").with_columns(change=pl.lit("added"))
-    removed = old_keys.join(new_keys, on=list(KEY), how="anti").with_columns(change=pl.lit("removed"))
-    field_order = pl.DataFrame({"field": list(COMPARED_FIELDS), "order": range(len(COMPARED_FIELDS))})
-    modified = (
-        old_long.join(new_long, on=[*KEY, "field"], how="inner", suffix="_new")
-        .filter(pl.col("value").ne_missing(pl.col("value_new")))
-        .join(field_order, on="field")
-        .sort([*KEY, "order"])
-        .select(
-            *KEY,
-            pl.col("api_name_new").alias("api_name"),
-            pl.lit("modified").alias("change"),
-            "field",
-            pl.col("value").alias("old_value"),
-            pl.col("value_new").alias("new_value"),
-        )
-    )
-    no_field = [pl.lit(None, dtype=pl.String).alias(c) for c in ("field", "old_value", "new_value")]
-    parts = [removed.sort(KEY).with_columns(no_field), added.sort(KEY).with_columns(no_field), modified]
-    dtypes = _changes_dtypes()
-    columns = [c for c in CHANGES.names if c not in meta]
-    body = pl.concat([part.select(columns).cast({c: dtypes[c] for c in columns}) for part in parts])
-    meta_row = to_frame([meta], CHANGES).select(*meta)  # converted to the contract's types as Arrow does
+    if (old.height + new.height) * len(COMPARED_FIELDS) <= SMALL_CELLS:  # a snapshot's few cards
+        return to_frame([{**row, **meta} for row in diff_rows(_rows(old), _rows(new))], CHANGES)
+    body = diff_frames(old, new)
+    meta_row = to_frame([meta], CHANGES).select(*META)  # converted to the contract's types as Arrow does
     return body.join(meta_row, how="cross").select(CHANGES.names)
