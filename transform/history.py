@@ -6,9 +6,10 @@ that made it, never lumped into the run that noticed it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 import polars as pl
 
@@ -16,10 +17,10 @@ from extract.card_folder import ParsedFolder
 from extract.git_source import CommitRef
 from extract.sources import LocaleStream
 from output.tables import CHANGES, FINDINGS, MODELS, to_frame
-from transform.diff import diff_snapshots
+from transform.diff import diff_rows
 from transform.findings import Finding
-from transform.normalize import normalize_snapshot
-from transform.versions import advance_versions
+from transform.normalize import NormalizeCache, normalize_snapshot
+from transform.versions import VersionLog
 
 
 @dataclass
@@ -44,35 +45,67 @@ def replay(
     run_id: str,
 ) -> LocaleHistory:
     """Advance `start` through `folders` (oldest first); the result holds only new changes."""
-    models, commit, versions = start.models, start.commit, start.versions
-    changes: list[pl.DataFrame] = []
-    snapshots: dict[str, pl.DataFrame] = {}
+    cache = NormalizeCache()  # most cards and tiles are unchanged from one snapshot to the next
+    snapshots: list[tuple[CommitRef, list[dict[str, Any]]]] = []
     findings = start.findings
     for ref, folder in folders:
-        rows, findings = normalize_snapshot(stream, ref.sha, ref.committed_at, folder)
-        snapshot = to_frame(rows, MODELS)
-        delta = diff_snapshots(
-            models,
-            snapshot,
-            from_commit=commit,
-            to_commit=ref.sha,
-            committed_at=ref.committed_at,
-            detected_at=detected_at,
-            run_id=run_id,
-        )
-        versions = advance_versions(versions, snapshot, delta, ref.committed_at)
-        changes.append(delta)
-        snapshots[ref.sha] = snapshot
-        models, commit = snapshot, ref.sha
+        rows, findings = normalize_snapshot(stream, ref.sha, ref.committed_at, folder, cache=cache)
+        snapshots.append((ref, rows))
+    history = replay_rows(start, snapshots, detected_at=detected_at, run_id=run_id)
+    return replace(history, locale=stream.locale, findings=findings)
+
+
+def replay_rows(
+    start: LocaleHistory,
+    snapshots: Sequence[tuple[CommitRef, Sequence[Mapping[str, Any]]]],
+    *,
+    detected_at: datetime,
+    run_id: str,
+) -> LocaleHistory:
+    """`replay` of snapshots already normalized to models rows; findings stay as in `start`.
+
+    Snapshots stay Python rows while they are compared: with a few dozen cards each,
+    Polars' per-call overhead would be most of the cost. Frames are built once, at the end.
+    """
+    previous: Sequence[Mapping[str, Any]] = start.models.to_dicts() if start.models is not None else []
+    commit = start.commit
+    versions = VersionLog(start.versions)
+    changes: list[dict[str, Any]] = []
+    for ref, rows in snapshots:
+        meta = {
+            "from_commit": commit,
+            "to_commit": ref.sha,
+            "committed_at": ref.committed_at,
+            "detected_at": detected_at,
+            "run_id": run_id,
+        }
+        delta = diff_rows(previous, rows)
+        changes += [{**row, **meta} for row in delta]
+        versions.advance(rows, delta, ref.committed_at)
+        previous, commit = rows, ref.sha
+    frames = _snapshot_frames(snapshots)
     return LocaleHistory(
-        locale=stream.locale,
-        models=models,
+        locale=start.locale,
+        models=frames[commit] if snapshots else start.models,
         commit=commit,
-        versions=versions,
-        changes=pl.concat(changes) if changes else to_frame([], CHANGES),
-        findings=findings,
-        snapshots=snapshots,
+        versions=versions.frame(),
+        changes=to_frame(changes, CHANGES),
+        findings=start.findings,
+        snapshots=frames,
     )
+
+
+def _snapshot_frames(snapshots: Sequence[tuple[CommitRef, Sequence[Mapping[str, Any]]]]) -> dict[str, pl.DataFrame]:
+    """One MODELS frame per commit, sliced from a single conversion of all the rows."""
+    if not snapshots:
+        return {}
+    everything = to_frame([row for _, rows in snapshots for row in rows], MODELS)
+    frames: dict[str, pl.DataFrame] = {}
+    offset = 0
+    for ref, rows in snapshots:
+        frames[ref.sha] = everything.slice(offset, len(rows))
+        offset += len(rows)
+    return frames
 
 
 def findings_frame(findings: Iterable[Finding]) -> pl.DataFrame:

@@ -13,6 +13,7 @@ from typing import Any
 
 from extract.card_folder import ParsedFolder
 from extract.card_markdown import CardParseError, ParsedCard
+from extract.index_tiles import Tile
 from extract.sources import LocaleStream
 from output.tables import RAW_FIELDS
 from transform import units
@@ -94,14 +95,47 @@ def normalize_card(card: ParsedCard) -> tuple[dict[str, Any], list[tuple[str, st
     return row, problems
 
 
+class NormalizeCache:
+    """Normalized cards and tile columns of one replay: most are unchanged from one snapshot to the next.
+
+    A card blob parsed once is one ParsedCard in every snapshot (and a re-wrapped card parses
+    to an equal one); an unchanged index is the same Tile objects. Equal cards normalize alike,
+    so each is normalized once. Results are shared between snapshots: nobody may mutate them.
+    """
+
+    def __init__(self) -> None:
+        self._cards: dict[ParsedCard, tuple[dict[str, Any], list[tuple[str, str]]]] = {}
+        self._tiles: dict[int, tuple[Tile, tuple[dict[str, Any], tuple[str, ...]]]] = {}
+
+    def card(self, card: ParsedCard) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        result = self._cards.get(card)
+        if result is None:
+            result = self._cards[card] = normalize_card(card)
+        return result
+
+    def tile(self, tile: Tile | None) -> tuple[dict[str, Any], tuple[str, ...]]:
+        if tile is None:
+            return tile_columns(None)
+        hit = self._tiles.get(id(tile))  # by identity: the entry holds the tile, so its id stays its own
+        if hit is None or hit[0] is not tile:
+            hit = self._tiles[id(tile)] = (tile, tile_columns(tile))
+        return hit[1]
+
+
 def normalize_snapshot(
     stream: LocaleStream,
     commit: str,
     committed_at: datetime,
     folder: ParsedFolder,
+    *,
+    cache: NormalizeCache | None = None,
 ) -> tuple[list[dict[str, Any]], list[Finding]]:
-    """All models rows of one locale at one commit, and the findings of that snapshot."""
+    """All models rows of one locale at one commit, and the findings of that snapshot.
+
+    `cache` remembers normalized cards and tiles across the snapshots of one replay.
+    """
     locale = stream.locale
+    cache = cache if cache is not None else NormalizeCache()
 
     def report(code: str, message: str, card_id: str | None, path: str | None, severity: str = "warning"):
         findings.append(
@@ -116,7 +150,7 @@ def normalize_snapshot(
         if isinstance(parsed, CardParseError):
             report(parsed.code, f"Card cannot be read: {parsed.reason}", card_id, path, ERROR)
             continue
-        row, problems = normalize_card(parsed)
+        row, problems = cache.card(parsed)
         for code, message in problems:
             report(code, message, card_id, path)
         rows[card_id] = row
@@ -141,7 +175,7 @@ def normalize_snapshot(
 
     models = []
     for card_id, row in sorted(rows.items()):
-        columns, unknown = tile_columns(placed.get(card_id))
+        columns, unknown = cache.tile(placed.get(card_id))
         for pill in unknown:
             report(
                 "unknown-pill",
