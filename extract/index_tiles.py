@@ -3,24 +3,46 @@
 The page mixes Markdown (section headings) with JSX-like HTML (the tiles). The
 English page writes each tile compactly, the Japanese one spreads every tag and
 text over blank-line-separated lines, which Markdown splits into many blocks. So
-the HTML is read by BeautifulSoup over the whole body and the headings by
-markdown-it, and the two are joined by line number.
+the HTML is read over the whole body and the headings by markdown-it, and the two
+are joined by line number.
+
+The HTML is read as a stream of stdlib parser events against a stack of open
+elements, not as a tree: a backfill reads every index version, and only a tile's
+attributes, own text and pills are needed. The stack keeps the rules of the
+BeautifulSoup tree it replaced, so real pages read the same, but it is linear however
+tiles nest and rejects no markup. Headings need only Markdown's block structure (a
+`##` inside a code fence is no heading), so inline parsing is off.
 """
 
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
-from bs4 import BeautifulSoup
-from bs4.element import NavigableString, Tag
 from markdown_it import MarkdownIt
 
 from extract.card_markdown import normalize_newlines, split_front_matter, strip_markup
 
 __all__ = ["Tile", "parse_index"]
 
-_MD = MarkdownIt("commonmark").enable("table")
+# Headings keep their source text (`tok.content`), which the block parser fills in.
+_MD = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
+
+# Elements that never hold content, and those whose text is not page text (HTML's void
+# elements and BeautifulSoup's string containers, which the tile values were first read with).
+_VOID = frozenset(
+    {
+        "area", "base", "basefont", "bgsound", "br", "col", "command", "embed", "frame", "hr", "image", "img",
+        "input", "isindex", "keygen", "link", "menuitem", "meta", "nextid", "param", "source", "spacer", "track",
+        "wbr",
+    }
+)  # fmt: skip
+_HIDDEN = frozenset({"rt", "rp", "script", "style", "template"})
+# `html.unescape` turns `&#` and thousands of digits into an int, which Python refuses (ValueError)
+# past 4,300 digits. Over 7 digits the value is either past U+10FFFF (read as U+FFFD) or padded.
+_LONG_CHARREF = re.compile(r"&#([0-9]{8,})")
 
 
 @dataclass(frozen=True)
@@ -40,23 +62,23 @@ def parse_index(text: str) -> list[Tile]:
         _, body, offset = split_front_matter(text)
     except ValueError:
         body, offset = text, 0  # an unclosed front matter hides no tiles; read the whole page
-    heading_lines, heading_texts = _section_headings(body)
-
+    reader = _TileReader()
+    reader.feed(_LONG_CHARREF.sub(_short_charref, body))
+    reader.close()
+    heading_lines, heading_texts = _section_headings(body) if reader.tiles else ([], [])
     tiles: list[Tile] = []
-    soup = BeautifulSoup(body, "html.parser")
-    for tag in soup.find_all("tile"):
-        body_line = tag.sourceline or 1
+    for tile in reader.tiles:
         # Headings are 0-based line starts; a heading counts when it starts before the tile's line.
-        pos = bisect.bisect_left(heading_lines, body_line - 1)
-        href = tag.get("href")
+        pos = bisect.bisect_left(heading_lines, tile.line - 1)
+        pills = (_fold("".join(reader.pill_text[p.start : p.end])) for p in tile.pills)
         tiles.append(
             Tile(
-                title=_fold(str(tag.get("title") or "")),
-                href=str(href).strip() if href is not None else None,
-                description=strip_markup(_fold(_own_text(tag))),
+                title=_fold(tile.title),
+                href=tile.href.strip() if tile.href is not None else None,
+                description=strip_markup(_fold("".join(tile.text))),
                 section=heading_texts[pos - 1] if pos > 0 else None,
-                pills=tuple(_pills(tag)),
-                line=offset + body_line,
+                pills=tuple(p for p in pills if p),
+                line=offset + tile.line,
             )
         )
     return tiles
@@ -74,35 +96,112 @@ def _section_headings(body: str) -> tuple[list[int], list[str]]:
     return lines, texts
 
 
-def _owned_by(node: Tag | NavigableString, tile: Tag, skip: tuple[str, ...]) -> bool:
-    """True when no `skip` element lies between node and its tile (so nested tiles keep their own text)."""
-    parent = node.parent
-    while parent is not None and parent is not tile:
-        if parent.name in skip:
-            return False
-        parent = parent.parent
-    return parent is tile
+@dataclass
+class _Pill:
+    """A `<strong>`: its text is `pill_text[start:end]`, which includes everything nested in it."""
+
+    start: int
+    end: int = -1
 
 
-def _own_text(tile: Tag) -> str:
-    parts = [
-        str(s)
-        for s in tile.find_all(string=True)
-        # Subclasses are comments, CDATA, doctypes: not visible text.
-        if type(s) is NavigableString and _owned_by(s, tile, ("strong", "tile"))
-    ]
-    return "".join(parts)
+@dataclass
+class _OpenTile:
+    title: str
+    href: str | None
+    line: int
+    text: list[str] = field(default_factory=list)
+    pills: list[_Pill] = field(default_factory=list)
 
 
-def _pills(tile: Tag) -> list[str]:
-    pills = []
-    for strong in tile.find_all("strong"):
-        if not _owned_by(strong, tile, ("strong", "tile")):
-            continue  # a nested <strong> is part of its outer pill; a nested tile's pills are its own
-        text = _fold(strong.get_text())
-        if text:
-            pills.append(text)
-    return pills
+class _TileReader(HTMLParser):
+    """Collects tiles from parser events; each event costs O(1) amortized, whatever the nesting."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tiles: list[_OpenTile] = []
+        self.pill_text: list[str] = []  # every piece of text a pill may hold, in document order
+        self._stack: list[tuple[str, _OpenTile | _Pill | None]] = []
+        self._open: dict[str, int] = {}  # open elements by name, so an unmatched end tag costs nothing
+        self._owners: list[_OpenTile | _Pill] = []  # open tiles and pills: the innermost owns the text
+        self._hidden = 0  # open elements whose text is not page text
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID:
+            return
+        item: _OpenTile | _Pill | None = None
+        if tag == "tile":
+            values = {name: value or "" for name, value in attrs}  # the last of a repeated attribute wins
+            item = _OpenTile(values.get("title", ""), values.get("href"), self.getpos()[0])
+            self.tiles.append(item)
+        elif tag == "strong":
+            item = _Pill(len(self.pill_text))
+            owner = self._owners[-1] if self._owners else None
+            if isinstance(owner, _OpenTile):
+                owner.pills.append(item)  # a <strong> inside a pill is part of that pill
+        if item is not None:
+            self._owners.append(item)
+        if tag in _HIDDEN:
+            self._hidden += 1
+        self._stack.append((tag, item))
+        self._open[tag] = self._open.get(tag, 0) + 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self._open.get(tag):
+            return  # closes nothing that is open
+        while True:
+            name, item = self._stack.pop()
+            self._open[name] -= 1
+            if item is not None:
+                self._owners.pop()
+                if isinstance(item, _Pill):
+                    item.end = len(self.pill_text)
+            if name in _HIDDEN:
+                self._hidden -= 1
+            if name == tag:
+                return
+
+    def handle_data(self, data: str) -> None:
+        if self._hidden:
+            return
+        self.pill_text.append(data)
+        if self._owners and isinstance(owner := self._owners[-1], _OpenTile):
+            owner.text.append(data)
+
+    def unknown_decl(self, data: str) -> None:
+        # CDATA is pill text but not a tile's own text, as it was when read through BeautifulSoup.
+        if data[:6].upper() == "CDATA[":
+            self.pill_text.append(data[6:])
+
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        # The stdlib raises AssertionError on `<![` not followed by a known keyword; browsers
+        # read it as a bogus comment up to the next `>`.
+        position = self.getpos()
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            self.lineno, self.offset = position
+            return self.parse_bogus_comment(i, report)
+
+    def close(self) -> None:
+        rest = self.rawdata  # what `feed` left: text, or the first tag/comment/declaration that never ends
+        if len(rest) > 1 and rest[0] == "<" and not self.cdata_elem:
+            # Python < 3.11.13 rereads such a construct as text and retries every later `<` up to the
+            # end of the page, which is quadratic (CVE-2025-6069). Like HTML5 and later Pythons, let it
+            # run to the end instead: an unfinished tag is dropped, an unfinished CDATA is still text.
+            if rest.startswith("<![CDATA["):
+                self.unknown_decl(rest[3:])
+            elif rest == "</":
+                self.handle_data(rest)
+            self.rawdata = ""
+        super().close()
+        for _, item in self._stack:
+            if isinstance(item, _Pill):
+                item.end = len(self.pill_text)  # an unclosed pill runs to the end of the page
+
+
+def _short_charref(match: re.Match[str]) -> str:
+    digits = match[1].lstrip("0") or "0"
+    return "&#" + (digits if len(digits) <= 7 else "1114112")
 
 
 def _fold(text: str) -> str:

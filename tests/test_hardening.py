@@ -221,7 +221,6 @@ def test_file_names_with_spaces_unicode_and_dashes_keep_their_names(tmp_path, cl
 @pytest.mark.parametrize(
     ("index", "code"),
     [
-        pytest.param("# Models\n\nIntro <![ text\n", "index-unparseable", id="markup-the-parser-rejects"),
         pytest.param("<a " * 20_000, "index-too-complex", id="thousands-of-unclosed-tags"),
         pytest.param("<Tile title='x'><strong>p" * 50, "index-too-complex", id="tiles-nested-in-tiles"),
         pytest.param("---\n" + "x" * MAX_CARD_BYTES, "too-large", id="over-the-size-bound"),

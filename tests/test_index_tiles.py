@@ -400,3 +400,84 @@ def test_index_without_tiles(text: str) -> None:
 def test_unclosed_front_matter_reads_whole_page() -> None:
     tiles = parse_index("---\nrank: 1\n## Core\n\n<Tile title='t'>x</Tile>\n")
     assert [(t.title, t.section, t.line) for t in tiles] == [("t", "Core", 5)]
+
+
+def _one_line(text: str) -> list[tuple[object, ...]]:
+    return [(t.title, t.href, t.description, t.pills) for t in parse_index(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "tiles"),
+    [
+        pytest.param(
+            "<TILE Title='a'>A<br>B<img src=z></br>C</TILE>", [("a", None, "ABC", ())], id="any-case-and-void-elements"
+        ),
+        pytest.param(
+            "<Tile title='a'><div>A <strong>p</div> after</Tile>",
+            [("a", None, "A after", ("p",))],
+            id="an-end-tag-closes-what-is-open-inside",
+        ),
+        pytest.param("<Tile title='a'>A</strong></div></p> B</Tile>", [("a", None, "A B", ())], id="stray-end-tags"),
+        pytest.param(
+            "<Tile title='a'>A<script>x<Tile title='no'></script><style>s</style>"
+            "<template>t<Tile title='t'>u</Tile></template><rt>r</rt> B</Tile>",
+            [("a", None, "A B", ()), ("t", None, "", ())],
+            id="script-style-template-text-is-not-text",
+        ),
+        pytest.param(
+            "<Tile title='a'>A <!-- c --><!DOCTYPE html><?pi?><strong>p<![CDATA[ c]]></strong><![CDATA[d]]> B</Tile>",
+            [("a", None, "A B", ("p c",))],
+            id="comments-and-declarations-are-not-text-cdata-is-pill-text",
+        ),
+        pytest.param(
+            '<Tile title="Q&amp;A" href=" /x?a=1&amp;b=2 ">Q&amp;A &lt;b&gt; &#65;&#x42;</Tile>',
+            [("Q&A", "/x?a=1&b=2", "Q&A <b> AB", ())],
+            id="character-references",
+        ),
+        pytest.param(
+            "<Tile title='a' title='b' href>x</Tile>", [("b", "", "x", ())], id="repeated-and-empty-attributes"
+        ),
+        pytest.param(
+            "<Tile title='outer'>O <strong>pill <Tile title='inner'>I <strong>own</strong></Tile> end</strong>"
+            " after</Tile>",
+            [("outer", None, "O after", ("pill I own end",)), ("inner", None, "I", ("own",))],
+            id="a-pill-holds-a-tile-nested-in-it",
+        ),
+        pytest.param(
+            "<Tile title='a'/>text<Tile title='b'>B", [("a", None, "", ()), ("b", None, "B", ())], id="self-closed-tile"
+        ),
+    ],
+)
+def test_html_is_read_the_way_the_tree_it_replaced_read_it(text: str, tiles: list[tuple[object, ...]]) -> None:
+    """Cases checked against the BeautifulSoup (html.parser) reading that came before."""
+    assert _one_line(text) == tiles
+
+
+@pytest.mark.parametrize(
+    ("text", "tiles"),
+    [
+        # BeautifulSoup rejected `<![` followed by anything but a known keyword (ParserRejectedMarkup).
+        pytest.param(
+            "## S\n\nIntro <![ if ]> x\n\n<Tile title='a'>A</Tile>\n",
+            [("a", None, "A", ())],
+            id="unknown-marked-section",
+        ),
+        pytest.param("Intro <![ text\n", [], id="unfinished-marked-section"),
+        # `&#` and thousands of digits made html.unescape raise ValueError (Python's int digit limit).
+        pytest.param(
+            '<Tile title="&#00000000065;">&#' + "9" * 5_000 + ";</Tile>", [("A", None, "\ufffd", ())], id="long-charref"
+        ),
+        # A comment or tag left open runs to the end of the page, as in HTML5 (not reread as text).
+        pytest.param("<Tile title='a'>A <!-- open <Tile title='b'>B</Tile>", [("a", None, "A", ())], id="open-comment"),
+        pytest.param("<Tile title='a'>A <b c='d", [("a", None, "A", ())], id="open-tag"),
+        pytest.param("<a " * 20_000 + "<Tile title='a'>A</Tile>", [], id="thousands-of-open-tags"),
+    ],
+)
+def test_markup_that_used_to_fail_or_crawl(text: str, tiles: list[tuple[object, ...]]) -> None:
+    assert _one_line(text) == tiles
+
+
+def test_tiles_nested_thousands_deep_each_keep_their_own_text() -> None:
+    tiles = parse_index("<Tile title='t'>x <strong>p</strong>" * 5_000)
+    assert len(tiles) == 5_000
+    assert all((t.description, t.pills) == ("x", ("p",)) for t in tiles)
