@@ -41,6 +41,19 @@ def load_start(store: OutputStore, locale: str, fresh: bool) -> LocaleHistory:
     return LocaleHistory(locale, models, state.get("snapshot_commit"), versions, findings=findings)
 
 
+def _put_snapshots(txn: Transaction, store: OutputStore, history: LocaleHistory) -> None:
+    """One file per snapshot, sliced from a single Arrow conversion (a backfill writes dozens)."""
+    if not history.snapshots:
+        return
+    frames = list(history.snapshots.values())
+    table = frame_to_table(pl.concat(frames), MODELS)
+    offset = 0
+    for commit, frame in zip(history.snapshots, frames, strict=True):
+        part = table.slice(offset, frame.height)
+        offset += frame.height
+        txn.put_table(store.snapshot_path(history.locale, commit).removesuffix(".parquet"), part, with_json=False)
+
+
 def save_catalog(
     store: OutputStore,
     histories: Sequence[LocaleHistory],
@@ -72,12 +85,7 @@ def save_catalog(
         versions = pl.concat([versions, history.versions])
         findings = pl.concat([findings, findings_frame(history.findings)])
         changes = pl.concat([changes, history.changes])
-        for commit, snapshot in history.snapshots.items():
-            txn.put_table(
-                store.snapshot_path(history.locale, commit).removesuffix(".parquet"),
-                frame_to_table(snapshot, MODELS),
-                with_json=False,
-            )
+        _put_snapshots(txn, store, history)
     txn.put_table("models", frame_to_table(models.sort("locale", "card_id"), MODELS))
     txn.put_table("findings", frame_to_table(findings, FINDINGS))
     txn.put_table("changes", frame_to_table(changes, CHANGES))
