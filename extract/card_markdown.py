@@ -38,6 +38,12 @@ __all__ = [
 MAX_CARD_BYTES = 256_000
 
 _MD = MarkdownIt("commonmark").enable("table")
+# Cards are parsed block by block and only the inline text a card's fields need is parsed
+# afterwards: a card has ~40 inline runs (mostly table cells) and few carry any markup.
+_BLOCKS = MarkdownIt("commonmark").enable("table").disable("inline")
+# Every character that starts an inline rule of the commonmark preset other than plain
+# text and line breaks; a run without any of them reads as its own folded text.
+_MARKUP = re.compile(r"[\\`*_\[<&]")
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _INT_TEXT = re.compile(r"[+-]?[0-9]+", re.ASCII)
@@ -153,19 +159,41 @@ def parse_card(text: str, path: str = "", blob: str = "") -> ParsedCard:
         raise CardParseError(path, blob, "front-matter-invalid", str(exc)) from None
     rank, rank_raw = _rank(_load_front_matter(front, path, blob))
 
-    tokens = _MD.parse(body, {})
-    title, after_title = _title(tokens)
-    rows = _details_rows(tokens)
+    env: dict[str, Any] = {}  # link reference definitions, for the inline runs parsed later
+    tokens = _BLOCKS.parse(body, env)
+    text = _InlineText(env)
+    title, after_title = _title(tokens, text)
+    rows = _details_rows(tokens, text)
     if rows is None:
         raise CardParseError(path, blob, "details-table-missing", "card has no Markdown table of model details")
     return ParsedCard(
         rank=rank,
         rank_raw=rank_raw,
         title=title,
-        description=_description(tokens, after_title),
+        description=_description(tokens, after_title, text),
         rows=rows,
-        docs_urls=_external_links(tokens),
+        docs_urls=_external_links(tokens, text),
     )
+
+
+class _InlineText:
+    """Inline parsing on demand for the runs of one card, sharing its reference definitions."""
+
+    def __init__(self, env: dict[str, Any]) -> None:
+        self.env = env
+
+    def children(self, inline: Token) -> list[Token]:
+        if inline.content and not inline.children:
+            inline.children = []
+            _BLOCKS.inline.parse(inline.content, _BLOCKS, self.env, inline.children)
+        return inline.children or []
+
+    def plain(self, inline: Token) -> str:
+        """`plain_text` of the run; one without markup characters needs no inline parse."""
+        if not _MARKUP.search(inline.content):
+            return _fold(inline.content)
+        self.children(inline)
+        return plain_text(inline)
 
 
 class _AliasRefused(ComposerError):
@@ -240,16 +268,16 @@ def _rank(meta: dict[Any, Any]) -> tuple[int | None, str | None]:
     return value, text
 
 
-def _title(tokens: list[Token]) -> tuple[str | None, int]:
+def _title(tokens: list[Token], text: _InlineText) -> tuple[str | None, int]:
     """First top-level h1 and the index just past it (0 when there is none)."""
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open" and tok.tag == "h1" and tok.level == 0:
             inline = tokens[i + 1]
-            return (plain_text(inline) or None), i + 3
+            return (text.plain(inline) or None), i + 3
     return None, 0
 
 
-def _description(tokens: list[Token], start: int) -> str | None:
+def _description(tokens: list[Token], start: int, text: _InlineText) -> str | None:
     """First top-level paragraph after the title that sits outside any HTML wrapper.
 
     Sub-headings and HTML blocks are skipped; a paragraph inside a wrapper such as a
@@ -266,7 +294,7 @@ def _description(tokens: list[Token], start: int) -> str | None:
         elif tok.type == "table_open":
             return None
         elif tok.type == "paragraph_open" and html_depth == 0:
-            return plain_text(tokens[i + 1]) or None
+            return text.plain(tokens[i + 1]) or None
     return None
 
 
@@ -275,7 +303,7 @@ def _html_balance(block: str) -> int:
     return opened - len(_HTML_CLOSE.findall(block))
 
 
-def _tables(tokens: list[Token]) -> list[tuple[tuple[str, str], ...]]:
+def _tables(tokens: list[Token], text: _InlineText) -> list[tuple[tuple[str, str], ...]]:
     """(label, value) of each body row, for every table in document order."""
     tables: list[tuple[tuple[str, str], ...]] = []
     rows: list[tuple[str, str]] = []
@@ -291,16 +319,16 @@ def _tables(tokens: list[Token]) -> list[tuple[tuple[str, str], ...]]:
         elif tok.type == "tr_open":
             cells = []
         elif tok.type == "inline" and in_body:
-            cells.append(plain_text(tok))
+            cells.append(text.plain(tok))
         elif tok.type == "tr_close" and in_body:
             cells += ["", ""]
             rows.append((cells[0], cells[1]))
     return tables
 
 
-def _details_rows(tokens: list[Token]) -> tuple[tuple[str, str], ...] | None:
+def _details_rows(tokens: list[Token], text: _InlineText) -> tuple[tuple[str, str], ...] | None:
     """The details table: the first table with a known label (a card may gain other tables), else the first."""
-    tables = _tables(tokens)
+    tables = _tables(tokens, text)
     known = label_fields()
     for rows in tables:
         if any(fold_label(label) in known for label, _ in rows):
@@ -308,12 +336,12 @@ def _details_rows(tokens: list[Token]) -> tuple[tuple[str, str], ...] | None:
     return tables[0] if tables else None
 
 
-def _external_links(tokens: list[Token]) -> tuple[str, ...]:
+def _external_links(tokens: list[Token], text: _InlineText) -> tuple[str, ...]:
     seen: dict[str, None] = {}
     for tok in tokens:
-        if tok.type != "inline":
-            continue
-        for child in tok.children or ():
+        if tok.type != "inline" or not ("[" in tok.content or "<" in tok.content):
+            continue  # a link needs `[` (inline or reference link) or `<` (autolink)
+        for child in text.children(tok):
             if child.type != "link_open":
                 continue
             href = str(child.attrGet("href") or "")

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import pickle
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from extract import card_markdown
 from extract.card_markdown import (
+    _MARKUP,
+    _MD,
     MAX_CARD_BYTES,
     CardParseError,
     ParsedCard,
     decode_card,
     parse_card,
+    plain_text,
     split_front_matter,
     strip_markup,
 )
@@ -383,3 +390,41 @@ def test_details_table_is_the_first_table_with_a_known_label():
 def test_a_card_with_only_an_unknown_table_keeps_that_table():
     text = "# Acme X\n\nIntro.\n\n| Key | Value |\n|---|---|\n| colour | blue |\n"
     assert parse_card(text).rows == (("colour", "blue"),)
+
+
+# Cards are parsed block by block and inline runs only on demand, with two shortcuts that
+# must agree with a full markdown-it parse on every input, not just the cards we wrote.
+def _texts(*pieces: str) -> st.SearchStrategy[str]:
+    return st.lists(st.sampled_from(pieces), max_size=30).map("".join)
+
+
+_TEXTY = _texts(*"ab 1\n\t.:-|#!]()~^=+%$@{}\"'", "トークン", "万")
+_ANY = _texts(*"ab 1\n.:-|!]()[<>&*_`\\/", "http://x.io", "](", "&amp;", "[ref]", "<https://a.io>")
+
+
+@given(_TEXTY)
+def test_a_run_without_markup_characters_reads_as_its_folded_text(text):
+    full = _MD.parseInline(text, {})
+    assert not _MARKUP.search(text)
+    assert (plain_text(full[0]) if full else "") == " ".join(text.split())
+
+
+@given(_ANY)
+def test_only_a_run_with_a_bracket_or_angle_bracket_can_hold_a_link(text):
+    children = _MD.parseInline(text, {"references": {"X": {"href": "https://x.io", "title": ""}}})[0].children
+    if any(child.type == "link_open" for child in children or ()):
+        assert "[" in text or "<" in text
+
+
+def _line(text: str) -> str:
+    return " ".join(text.replace("|", "/").split())
+
+
+@given(_ANY, st.lists(st.tuples(_ANY, _ANY), min_size=1, max_size=4))
+def test_a_card_reads_the_same_as_with_every_inline_run_parsed(paragraph, cells):
+    rows = "\n".join(f"| {_line(label) or 'Model name'} | {_line(value)} |" for label, value in cells)
+    card = f"# {_line(paragraph)}\n\n{paragraph}\n\n| Item | Value |\n|--|--|\n{rows}\n\n[ref]: https://ref.example\n"
+    lazy = parse_card(card)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(card_markdown, "_MARKUP", re.compile(""))  # matches every run: each one is parsed
+        assert parse_card(card) == lazy
