@@ -6,6 +6,7 @@ Orchestration only: every task calls one function of extract/, transform/ or out
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -131,10 +132,11 @@ def catalog_flow(
     source = check_source(source)
     store = OutputStore(Path(out))
     run_id = str(flow_run.id or uuid.uuid4())
+    detected_at = datetime.now(UTC)
     backfill = mode == "backfill"
     rule = alert_rule(alert_on)
     # `serve` pickles this function by value with only the globals its body names; naming
-    # SecretStr here lets the served run resolve the parameter's (string) annotation.
+    # SecretStr and datetime in it lets the served run resolve the parameters' (string) annotations.
     webhook = resolve_webhook(alert_webhook if isinstance(alert_webhook, SecretStr) else None, alert_webhook_secret)
 
     with store.locked(wait_s=lock_wait_s):  # before the sync: two runs on one folder never fetch into one cache at once
@@ -148,9 +150,8 @@ def catalog_flow(
                 behind.append((stream, head, after))
         histories, parsed = [], 0
         if behind:
-            histories, parsed = _catch_up(
-                store, repo, behind, source, since, backfill, alert_baseline, rule, webhook is not None, run_id
-            )
+            asked = _Asked(source, since, backfill, alert_baseline, rule, webhook is not None, run_id, detected_at)
+            histories, parsed = _catch_up(store, repo, behind, asked)
         # Alert: events, artifact and webhook for what the outbox still owes, this run's or an earlier one's
         announce_alerts(store)
         if webhook is not None:
@@ -162,48 +163,52 @@ def catalog_flow(
     return summary
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """What the run was asked for, as `_catch_up` needs it."""
+
+    source: str
+    since: datetime | None
+    backfill: bool
+    alert_baseline: bool
+    rule: AlertRule
+    routed: bool  # a webhook will deliver pending alerts
+    run_id: str
+    detected_at: datetime
+
+
 def _catch_up(
-    store: OutputStore,
-    repo: Path,
-    behind: list[tuple[LocaleStream, CommitRef, str | None]],
-    source: str,
-    since: datetime | None,
-    backfill: bool,
-    alert_baseline: bool,
-    rule: AlertRule,
-    routed: bool,
-    run_id: str,
+    store: OutputStore, repo: Path, behind: list[tuple[LocaleStream, CommitRef, str | None]], asked: _Asked
 ) -> tuple[list[LocaleHistory], int]:
     """Replay the new commits of the locales whose branch moved, then save them and their alerts at once."""
     from extract.card_folder import BlobParser
     from output import catalog as catalog_files
 
     parser = BlobParser()
-    detected_at = datetime.now(UTC)
     histories, heads = [], {}
     quiet: set[str] = set()  # locales whose alerts are recorded but not sent
     for stream, head, after in behind:
-        start = catalog_files.load_start(store, stream.locale, fresh=backfill)
-        baseline = not backfill and start.commit is None
-        if (backfill or baseline) and not alert_baseline:
+        start = catalog_files.load_start(store, stream.locale, fresh=asked.backfill)
+        baseline = not asked.backfill and start.commit is None
+        if (asked.backfill or baseline) and not asked.alert_baseline:
             quiet.add(stream.locale)
-        commits = list_new_commits(repo, stream, after, since, baseline)
+        commits = list_new_commits(repo, stream, after, asked.since, baseline)
         # quote(): Prefect would walk every card of these inputs looking for futures
         folders = read_folders(repo, stream, commits, quote(parser))
         # Transform
-        history = replay_history(stream, quote(start), quote(folders), detected_at, run_id)
+        history = replay_history(stream, quote(start), quote(folders), asked.detected_at, asked.run_id)
         histories.append(history)
         heads[stream.locale] = {
-            "source": public_source(source),
+            "source": public_source(asked.source),
             "branch": stream.branch,
             "commit": head.sha,
             "committed_at": head.committed_at,
             "snapshot_commit": history.commit,
         }
     # Load
-    found = derive_alerts(quote(histories), quiet, rule, routed)
-    rebuilt = {stream.locale for stream, _, _ in behind} if backfill else set()
-    save_catalog(store, quote(histories), heads, rebuilt, detected_at, found)
+    found = derive_alerts(quote(histories), quiet, asked.rule, asked.routed)
+    rebuilt = {stream.locale for stream, _, _ in behind} if asked.backfill else set()
+    save_catalog(store, quote(histories), heads, rebuilt, asked.detected_at, found)
     return histories, parser.parsed
 
 
