@@ -47,11 +47,11 @@ def _put_snapshots(txn: Transaction, store: OutputStore, history: LocaleHistory)
         return
     frames = list(history.snapshots.values())
     table = frame_to_table(pl.concat(frames), MODELS)
-    offset = 0
+    parts, offset = {}, 0
     for commit, frame in zip(history.snapshots, frames, strict=True):
-        part = table.slice(offset, frame.height)
+        parts[store.snapshot_path(history.locale, commit).removesuffix(".parquet")] = table.slice(offset, frame.height)
         offset += frame.height
-        txn.put_table(store.snapshot_path(history.locale, commit).removesuffix(".parquet"), part, with_json=False)
+    txn.put_parquet_files(parts)
 
 
 def save_catalog(
