@@ -42,16 +42,8 @@ def load_start(store: OutputStore, locale: str, fresh: bool) -> LocaleHistory:
 
 
 def _put_snapshots(txn: Transaction, store: OutputStore, history: LocaleHistory) -> None:
-    """One file per snapshot, sliced from a single Arrow conversion (a backfill writes dozens)."""
-    if not history.snapshots:
-        return
-    frames = list(history.snapshots.values())
-    table = frame_to_table(pl.concat(frames), MODELS)
-    parts, offset = {}, 0
-    for commit, frame in zip(history.snapshots, frames, strict=True):
-        parts[store.snapshot_path(history.locale, commit).removesuffix(".parquet")] = table.slice(offset, frame.height)
-        offset += frame.height
-    txn.put_parquet_files(parts)
+    paths = {store.snapshot_path(history.locale, c).removesuffix(".parquet"): t for c, t in history.snapshots.items()}
+    txn.put_parquet_files(paths)
 
 
 def save_catalog(

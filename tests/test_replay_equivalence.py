@@ -151,7 +151,7 @@ def test_replay_rows_give_the_frame_replay(snapshots, split):
     assert_frame_equal(full.versions, versions)
     assert list(full.snapshots) == [r.sha for r in refs]
     for ref, rows in zip(refs, snapshots, strict=True):
-        assert_frame_equal(full.snapshots[ref.sha], frame(rows))
+        assert_frame_equal(pl.from_arrow(full.snapshots[ref.sha]), frame(rows))
     assert_frame_equal(full.models, frame(snapshots[-1]))
 
     split = min(split, len(snapshots))

@@ -12,11 +12,12 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 
 from extract.card_folder import ParsedFolder
 from extract.git_source import CommitRef
 from extract.sources import LocaleStream
-from output.tables import CHANGES, FINDINGS, MODELS, to_frame
+from output.tables import CHANGES, FINDINGS, MODELS, to_frame, to_table
 from transform.diff import diff_rows
 from transform.findings import Finding
 from transform.normalize import NormalizeCache, normalize_snapshot
@@ -33,7 +34,8 @@ class LocaleHistory:
     versions: pl.DataFrame
     changes: pl.DataFrame = field(default_factory=lambda: to_frame([], CHANGES))
     findings: list[Finding] = field(default_factory=list)
-    snapshots: dict[str, pl.DataFrame] = field(default_factory=dict)
+    # Every snapshot replayed, by commit, as written to snapshots/ (exactly the MODELS schema).
+    snapshots: dict[str, pa.Table] = field(default_factory=dict)
 
 
 def replay(
@@ -83,29 +85,29 @@ def replay_rows(
         changes += [{**row, **meta} for row in delta]
         versions.advance(rows, delta, ref.committed_at)
         previous, commit = rows, ref.sha
-    frames = _snapshot_frames(snapshots)
+    tables = _snapshot_tables(snapshots)
     return LocaleHistory(
         locale=start.locale,
-        models=frames[commit] if snapshots else start.models,
+        models=pl.from_arrow(tables[commit]) if snapshots else start.models,  # type: ignore[arg-type]
         commit=commit,
         versions=versions.frame(),
         changes=to_frame(changes, CHANGES),
         findings=start.findings,
-        snapshots=frames,
+        snapshots=tables,
     )
 
 
-def _snapshot_frames(snapshots: Sequence[tuple[CommitRef, Sequence[Mapping[str, Any]]]]) -> dict[str, pl.DataFrame]:
-    """One MODELS frame per commit, sliced from a single conversion of all the rows."""
+def _snapshot_tables(snapshots: Sequence[tuple[CommitRef, Sequence[Mapping[str, Any]]]]) -> dict[str, pa.Table]:
+    """One MODELS table per commit, sliced from a single conversion of all the rows."""
     if not snapshots:
         return {}
-    everything = to_frame([row for _, rows in snapshots for row in rows], MODELS)
-    frames: dict[str, pl.DataFrame] = {}
+    everything = to_table([row for _, rows in snapshots for row in rows], MODELS)
+    tables: dict[str, pa.Table] = {}
     offset = 0
     for ref, rows in snapshots:
-        frames[ref.sha] = everything.slice(offset, len(rows))
+        tables[ref.sha] = everything.slice(offset, len(rows))
         offset += len(rows)
-    return frames
+    return tables
 
 
 def findings_frame(findings: Iterable[Finding]) -> pl.DataFrame:
