@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from datetime import date
 from pathlib import Path
@@ -9,7 +10,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from flows.catalog import catalog_flow
+from flows.catalog import _collector_paused, catalog_flow
+from output.store import OutputStore, Transaction
+from output.tables import MODELS, to_table
 from tests.docs_repo import card_href, card_md, index_md, make_docs_repo, seed_two_models, tile_md
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -143,3 +146,34 @@ def test_missing_branch_fails_cleanly_and_keeps_previous_outputs(tmp_path):
         run(repo.path, out, tmp_path / "cache")
 
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+
+
+def test_the_collector_comes_back_after_a_failure_and_stays_off_when_it_was_off():
+    with pytest.raises(ValueError), _collector_paused():
+        assert not gc.isenabled()
+        raise ValueError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with _collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+@pytest.mark.parametrize("count", [0, 1, 5])
+def test_snapshot_files_encoded_in_parallel_land_under_their_own_names(tmp_path, count):
+    tables = {
+        f"snapshots/en/c{i}": to_table([{"card_id": f"card-{i}", "locale": "en"}] * (i + 1), MODELS)
+        for i in range(count)
+    }
+    txn = Transaction()
+    txn.put_parquet_files(tables)
+    store = OutputStore(tmp_path / "out")
+    with store.locked(wait_s=0):
+        store.commit(txn)
+    for name, table in tables.items():
+        written = pl.read_parquet(tmp_path / "out" / f"{name}.parquet")
+        assert written["card_id"].to_list() == table.column("card_id").to_pylist()
+    assert sorted(txn.files) == sorted(f"{name}.parquet" for name in tables)
