@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import sys
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # as flows/cli.py does
 
@@ -20,4 +22,6 @@ def empty() -> int:
 
 
 if __name__ == "__main__":
+    if "--frozen-heap" in sys.argv:
+        gc.freeze()  # as `model-catalog` does before its flow: the same GC settings, the same floor
     empty()

@@ -175,10 +175,9 @@ def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
     return seconds
 
 
-def prefect_rounds(
-    remote: Path, work: Path, runs: int, env: dict[str, str], label: str
-) -> tuple[Row, Row, Row, dict[str, float]]:
-    """Empty flow, no-change run and backfill, interleaved so that load on the machine hits all alike."""
+def prefect_rounds(remote: Path, work: Path, runs: int, env: dict[str, str], label: str) -> tuple[Row, Row, Row, Row]:
+    """Empty flow (as is, and with the heap frozen as `model-catalog` freezes it), no-change run and
+    backfill, interleaved so that load on the machine hits all alike."""
     source = f"file://{remote}"
     cache = work / f"cache-{label}"
     out = work / f"out-{label}"
@@ -188,18 +187,21 @@ def prefect_rounds(
     first = timed(run_cmd, env, work)
     timed([CLI, "backfill", "--source", source, "--out", str(work / "out-warm"), "--cache-dir", str(cache)], env, work)
     empty = Row(f"empty one-task Prefect flow ({label})", "s")
+    frozen = Row(f"empty one-task Prefect flow, heap frozen like model-catalog's ({label})", "s")
     nochange = Row(f"no-change `model-catalog run` ({label})", "s")
     backfill = Row(f"`model-catalog backfill`, both locales ({label})", "s")
     for i in range(runs):
         log(f"{label}: round {i + 1}/{runs}")
         empty.values.append(timed([sys.executable, str(ROOT / "bench" / "empty_flow.py")], env, work))
+        frozen.values.append(timed([sys.executable, str(ROOT / "bench" / "empty_flow.py"), "--frozen-heap"], env, work))
         nochange.values.append(timed(run_cmd, env, work))
         target = work / f"out-backfill-{label}"
         shutil.rmtree(target, ignore_errors=True)
         backfill.values.append(
             timed([CLI, "backfill", "--source", source, "--out", str(target), "--cache-dir", str(cache)], env, work)
         )
-    return empty, nochange, backfill, {"first_run_s": first}
+    log(f"{label}: first run took {first:.1f} s")
+    return empty, frozen, nochange, backfill
 
 
 class PrefectServer:
@@ -305,6 +307,14 @@ def time_diff(old, new) -> tuple[float, int]:
         old, new, from_commit="a" * 40, to_commit="b" * 40, committed_at=at, detected_at=at + timedelta(1), run_id="r"
     )
     return time.perf_counter() - start, changes.height
+
+
+def time_diff_rows(old: list[dict], new: list[dict]) -> float:
+    from transform.diff import diff_rows
+
+    start = time.perf_counter()
+    diff_rows(old, new)
+    return time.perf_counter() - start
 
 
 def help_imports() -> tuple[float, list[str]]:
@@ -424,8 +434,8 @@ def main(argv: list[str] | None = None) -> int:
     log("Prefect: empty flow vs no-change run vs backfill (ephemeral server)")
     home = work / "prefect-home"
     env = _prefect_env(home, None)
-    empty, nochange, backfill, _ = prefect_rounds(remote, scratch, runs, env, "ephemeral")
-    rows += [empty, nochange, backfill]
+    empty, frozen, nochange, backfill = prefect_rounds(remote, scratch, runs, env, "ephemeral")
+    rows += [empty, frozen, nochange, backfill]
     served = None
     if args.with_server:
         log("Prefect: the same against a running server")
@@ -433,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             server.wait()
             served = prefect_rounds(remote, scratch, runs, _prefect_env(home, server.url), "server")
-            rows += list(served[:3])
+            rows += list(served)
         finally:
             server.stop()
 
@@ -449,20 +459,24 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(runs):
         seconds, changed = time_diff(old, new)
         diff_times.append(seconds)
-    rows.append(Row(f"diff 100k × {len(old.columns)} rows ({changed:,} change rows)", "s", diff_times))
+    rows.append(Row(f"diff 100k × {len(old.columns)} rows, frames ({changed:,} change rows)", "s", diff_times))
+    old_rows, new_rows = old.to_dicts(), new.to_dicts()
+    rows.append(Row("diff 100k rows, Python rows as replay runs it", "s", [time_diff_rows(old_rows, new_rows)]))
     help_s, heavy = help_imports()
     rows.append(Row("`model-catalog --help` (python -X importtime)", "s", [help_s]))
 
     ratios = [
         ("cold run sync bytes / full clone", heads[0]["bytes"] / clones[0]["bytes"], "≤ 0.01", None),
         ("cold backfill sync bytes / full clone", histories[0]["bytes"] / clones[0]["bytes"], "≤ 0.01", None),
-        ("no-change run / empty flow (ephemeral)", nochange.median / empty.median, "≤ 1.2", None),
-        ("backfill / empty flow (ephemeral)", backfill.median / empty.median, "≤ 1.5", None),
     ]
-    if served:
+    for label, (plain, same_gc, run, full) in [("ephemeral", (empty, frozen, nochange, backfill))] + (
+        [("server", served)] if served else []
+    ):
         ratios += [
-            ("no-change run / empty flow (server)", served[1].median / served[0].median, "≤ 1.2", None),
-            ("backfill / empty flow (server)", served[2].median / served[0].median, "≤ 1.5", None),
+            (f"no-change run / empty flow ({label})", run.median / plain.median, "≤ 1.2", None),
+            (f"backfill / empty flow ({label})", full.median / plain.median, "≤ 1.5", None),
+            (f"no-change run / empty flow, heap frozen ({label})", run.median / same_gc.median, "≤ 1.2", None),
+            (f"backfill / empty flow, heap frozen ({label})", full.median / same_gc.median, "≤ 1.5", None),
         ]
     checked = [(n, v, t, v <= float(t.split()[-1])) for n, v, t, _ in ratios]
 

@@ -81,7 +81,7 @@ class Transaction:
 
     def put_parquet_files(self, tables: Mapping[str, pa.Table]) -> None:
         """Many tables at once (a backfill's snapshots): Arrow encodes Parquet without the GIL, so in parallel."""
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        with ThreadPoolExecutor(max_workers=max(1, min(len(tables), len(os.sched_getaffinity(0))))) as pool:
             encoded = pool.map(parquet_bytes, tables.values())
             self.files.update((f"{name}.parquet", data) for name, data in zip(tables, encoded, strict=True))
 
@@ -171,7 +171,10 @@ class OutputStore:
             raise OutputError(f"{path} is not valid JSON ({exc}); move it away to start afresh") from None
 
     def locale_state(self, locale: str) -> dict[str, Any]:
-        """What state.json holds for `locale`: the branch head caught up with (`commit`), its latest snapshot."""
+        """What state.json holds for `locale`: the branch head caught up with (`commit`), its latest snapshot.
+
+        Here rather than in `output.catalog` so that a run with nothing new reads it without Polars.
+        """
         return self.read_state().get("locales", {}).get(locale) or {}
 
     def snapshot_path(self, locale: str, commit: str) -> str:

@@ -7,6 +7,11 @@ formatting-only edit (bold added, spacing) is not a change either.
 Cards are matched by KEY. A key that repeats within a snapshot is added or removed once,
 with its first row's API name; where it is in both snapshots, every old row is compared
 with every new row. A key with a null part matches nothing, as in a join.
+
+Two implementations of the same rules: `diff_rows` on Python rows, which replay uses
+(a snapshot has a few dozen cards, where Polars' per-call overhead would dominate), and
+`diff_frames` column-wise, which `diff_snapshots` uses for large frames (two snapshot
+files of 100k cards: ~0.2 s against ~2 s for rows). Tests hold the two to each other.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import polars as pl
 
 from output.tables import CHANGES, COMPARED_FIELDS, KEY, SET_FIELDS, to_frame
 
-SMALL_CELLS = 5_000  # below this many cells, Polars' per-call overhead outweighs a Python loop
+SMALL_CELLS = 5_000  # `diff_snapshots`: below this many cells, rows; above, Polars
 LONG_SCHEMA = {"card_id": pl.String, "locale": pl.String, "api_name": pl.String, "field": pl.String, "value": pl.String}
 META = ("from_commit", "to_commit", "committed_at", "detected_at", "run_id")
 
@@ -126,8 +131,8 @@ def diff_rows(old: Iterable[Row], new: Iterable[Row]) -> list[dict[str, Any]]:
 def to_long(models: pl.DataFrame, *carry: str) -> pl.DataFrame:
     """One row per (card, field) with the canonical value: the shape a field-level join wants.
 
-    Column-wise through Polars (a Python loop took 55 s for 100k cards); every value
-    comes out exactly as `canonical` writes it. `carry` columns come along.
+    Column-wise through Polars; every value comes out exactly as `canonical` writes it.
+    `carry` columns come along.
     """
     texts = [_canonical_column(field, models[field]).alias(field) for field in COMPARED_FIELDS]
     return (
