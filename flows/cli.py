@@ -174,7 +174,12 @@ def _quiet_expected_errors(expected: tuple[type[BaseException], ...]) -> None:
             handler.addFilter(flt)
 
 
-def main(argv: list[str] | None = None) -> int:
+def console() -> int:
+    """The `model-catalog` command: `main` in a process of its own."""
+    return main(frozen_heap=True)
+
+
+def main(argv: list[str] | None = None, *, frozen_heap: bool = False) -> int:
     args = build_parser().parse_args(argv)
     try:
         source = check_source(_take_credential(args.source))
@@ -197,6 +202,11 @@ def main(argv: list[str] | None = None) -> int:
     from flows.catalog import catalog_flow
     from output.store import OutputError
 
+    if frozen_heap:
+        # What is imported by now (Prefect, pydantic, ...) lives as long as the process: frozen, the
+        # run's collections and the one at exit do not rescan it (~0.2 s a run; bench/ shows it on an
+        # empty flow too). Only for a process of our own: an in-process caller keeps its collector as is.
+        gc.freeze()
     expected = (SourceError, OutputError, AlertConfigError)
     _quiet_expected_errors((*expected, TransientDeliveryError))
     if args.command == "serve":
@@ -217,9 +227,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{PROG}: error: {exc}", file=sys.stderr)
             return 1
         return 0
-    # What is imported by now (Prefect, pydantic, ...) lives as long as the process: frozen, it is
-    # not rescanned by the run's collections (~0.2 s a run; the benchmark shows it on an empty flow too).
-    gc.freeze()
     try:
         catalog_flow(
             source=source,
@@ -236,10 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     except expected as exc:
         print(f"{PROG}: error: {redact(str(exc), _secrets())}", file=sys.stderr)
         return 1
-    finally:
-        gc.unfreeze()  # a caller running main() in-process (tests) gets its collector back
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console())

@@ -190,3 +190,26 @@ def test_normalized_rows_are_already_what_a_frame_holds():
         date,
         int,
     }
+
+
+def test_normalize_cache_changes_nothing_over_the_real_history(bundle, tmp_path):
+    """Every snapshot of both locales, normalized with the replay's shared cache and afresh."""
+    from extract import git_source
+    from extract.card_folder import BlobParser, parse_folder
+    from extract.card_markdown import MAX_CARD_BYTES
+    from transform.normalize import NormalizeCache
+
+    streams = list(LOCALES.values())
+    repo = git_source.sync_source(
+        str(bundle), tmp_path, [s.branch for s in streams], {s.branch: s.cards_folder for s in streams}
+    )
+    parser = BlobParser()
+    for stream in streams:
+        shared = NormalizeCache()
+        commits = git_source.list_folder_commits(repo, stream.branch, stream.cards_folder)
+        for snap in git_source.iter_folder_snapshots(repo, stream.cards_folder, commits, MAX_CARD_BYTES):
+            folder = parse_folder(snap.files, parser)
+            at = snap.commit.committed_at
+            cached = normalize_snapshot(stream, snap.commit.sha, at, folder, cache=shared)
+            assert cached == normalize_snapshot(stream, snap.commit.sha, at, folder, cache=NormalizeCache())
+        assert len(commits) > 20  # the whole history was walked
