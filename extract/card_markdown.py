@@ -183,6 +183,8 @@ class _InlineText:
         self.env = env
 
     def children(self, inline: Token) -> list[Token]:
+        # Core's `text_join` does not run on runs parsed here, so escapes and entities stay
+        # `text_special` tokens; `plain_text` reads those as text.
         if inline.content and not inline.children:
             inline.children = []
             _BLOCKS.inline.parse(inline.content, _BLOCKS, self.env, inline.children)

@@ -65,6 +65,7 @@ def _same(old: Any, new: Any) -> bool:
 
     Equal values of one type do, except floats: -0.0 == 0.0 but their JSON differs.
     Anything else (NaN, a list against a tuple, reordered pills) is left to `canonical`.
+    A list holding floats would need the same care; no compared column holds one (tables.py).
     """
     if old is new:
         return True
