@@ -21,7 +21,16 @@ from output import alerts
 from output.alerts import Alert, FieldChange, Outcome
 from output.store import OutputStore
 from output.tables import CHANGES, VERSIONS, to_frame
-from tests.docs_repo import card_href, card_md, cli, index_md, make_docs_repo, seed_two_models, tile_md
+from tests.docs_repo import (
+    card_href,
+    card_md,
+    cli,
+    imported_packages,
+    index_md,
+    make_docs_repo,
+    seed_two_models,
+    tile_md,
+)
 
 T1 = datetime(2025, 1, 10, 10, tzinfo=UTC)
 T2 = datetime(2025, 2, 1, 10, tzinfo=UTC)
@@ -621,3 +630,26 @@ def test_cli_refuses_bad_alert_options_in_one_line(tmp_path, args, message):
     assert result.stderr.strip() == result.stderr.strip().splitlines()[0]
     assert message in result.stderr and SECRET not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_cli_delivers_what_is_pending_on_a_run_with_nothing_new_without_loading_polars(tmp_path, httpserver):
+    """The outbox path (announce, deliver) stays on the light side of the lazy imports."""
+    httpserver.expect_request("/hook", method="POST").respond_with_data("busy", status=503)
+    repo = make_docs_repo(tmp_path)
+    seed_two_models(repo)
+    args = ("run", "--source", str(repo.path), "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache"))
+    env = {"MODEL_CATALOG_ALERT_WEBHOOK": httpserver.url_for("/hook")}
+    baseline = cli(*args, "--locale", "en", env=env)
+    add_gamma(repo)
+    refused = cli(*args, "--locale", "en", "--alert-on", "added", env=env)
+    httpserver.clear()
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+
+    again = cli(*args, "--locale", "en", "--alert-on", "added", env={**env, "PYTHONPROFILEIMPORTTIME": "1"})
+
+    assert baseline.returncode == refused.returncode == again.returncode == 0, refused.stderr + again.stderr
+    assert "alerts stay in the outbox" in refused.stdout + refused.stderr
+    assert "en: no new commit" in again.stdout + again.stderr
+    [(request, _)] = httpserver.log
+    assert [m["api_name"] for m in request.json["models"]] == ["acme__gamma"]
+    assert not {"polars", "markdown_it"} & imported_packages(again.stderr)
