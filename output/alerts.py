@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from extract.sources import redact
 from output.store import OutputStore, Transaction, read_parquet
-from output.tables import COMPARED_FIELDS
+from output.tables import CHANGE_KINDS, COMPARED_FIELDS
 
 if TYPE_CHECKING:
     import polars as pl
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
 OUTBOX_NAME = "alerts/outbox"
 ARTIFACT_KEY = "model-catalog-changes"
 EVENT_PREFIX = "model-catalog.model"
-CHANGE_KINDS = ("added", "removed", "modified")
 DEFAULT_ALERT_ON = ("added", "removed", "availability", "deprecated_on", "tier", "api_name")
 BATCH_SIZE = 50  # models per webhook POST: keeps a Slack message readable and under its size limit
 TEXT_LINES = 20  # model lines in the Slack `text` before "… and N more"

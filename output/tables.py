@@ -18,6 +18,8 @@ TIMESTAMP = pa.timestamp("us", tz="UTC")
 STRINGS = pa.list_(STRING)
 EXTRA = pa.list_(pa.struct([("key", STRING), ("value", STRING)]))
 
+CHANGE_KINDS = ("added", "removed", "modified")  # the `change` column of `changes`
+
 RAW_FIELDS = (
     "category",
     "release_date",

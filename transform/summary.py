@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from output.tables import CHANGE_KINDS
+
 if TYPE_CHECKING:
     from transform.history import LocaleHistory
-
-CHANGE_KINDS = ("added", "removed", "modified")
 
 
 def summarize(histories: Sequence[LocaleHistory], locales: Sequence[str], out: str, parsed: int) -> dict[str, Any]:
