@@ -52,6 +52,19 @@ def main(*args: str) -> int:
     return cli.main(["run", *args])
 
 
+def commit_new_card(docs) -> None:
+    docs.write("en", "gamma-model-card.md", card_md("acme__gamma"))
+    docs.commit("en", "Add gamma", "2025-02-01T10:00:00+00:00")
+
+
+def first_run_then_new_card(docs, out: Path, cache: Path) -> dict[str, bytes]:
+    """The outputs of a first run, then a new card for the next run to find."""
+    assert main("--source", str(docs.path), "--out", str(out), "--cache-dir", str(cache)) == 0
+    before = snapshot(out)
+    commit_new_card(docs)
+    return before
+
+
 def one_error_line(err: str) -> str:
     assert "Traceback" not in err
     lines = [line for line in err.splitlines() if line.startswith("model-catalog:")]
@@ -103,8 +116,7 @@ def test_a_remote_that_vanishes_mid_run_is_retried_and_the_run_succeeds_when_it_
     out, cache = tmp_path / "out", tmp_path / "cache"
     source = f"file://{docs.path}"
     assert main("--source", source, "--out", str(out), "--cache-dir", str(cache)) == 0
-    docs.write("en", "gamma-model-card.md", card_md("acme__gamma"))
-    docs.commit("en", "Add gamma", "2025-02-01T10:00:00+00:00")
+    commit_new_card(docs)
     away = tmp_path / "unmounted"
     check = catalog_module.check_source
 
@@ -130,10 +142,7 @@ def test_a_remote_that_vanishes_mid_run_is_retried_and_the_run_succeeds_when_it_
 
 def test_a_remote_that_stays_down_is_retried_then_reported_in_one_line(tmp_path, docs, monkeypatch, capfd):
     out, cache = tmp_path / "out", tmp_path / "cache"
-    assert main("--source", str(docs.path), "--out", str(out), "--cache-dir", str(cache)) == 0
-    before = snapshot(out)
-    docs.write("en", "gamma-model-card.md", card_md("acme__gamma"))
-    docs.commit("en", "Add gamma", "2025-02-01T10:00:00+00:00")
+    before = first_run_then_new_card(docs, out, cache)
     check = catalog_module.check_source
 
     def check_then_vanish(text: str) -> str:
@@ -287,10 +296,7 @@ def fill(disk: Path, leave: int) -> Path:
 def test_a_full_disk_leaves_the_previous_outputs_intact_and_readable(tmp_path, docs, small_disk, capfd, room):
     """`room`: free space left, as a share of the outputs' size (the next run writes at least as much)."""
     out, cache = small_disk / "out", tmp_path / "cache"
-    assert main("--source", str(docs.path), "--out", str(out), "--cache-dir", str(cache)) == 0
-    before = snapshot(out)
-    docs.write("en", "gamma-model-card.md", card_md("acme__gamma"))
-    docs.commit("en", "Add gamma", "2025-02-01T10:00:00+00:00")
+    before = first_run_then_new_card(docs, out, cache)
     filler = fill(small_disk, int(room * sum(len(data) for data in before.values())))
     capfd.readouterr()
 
@@ -312,10 +318,7 @@ def test_a_full_disk_leaves_the_previous_outputs_intact_and_readable(tmp_path, d
 
 def test_a_read_only_output_folder_leaves_the_previous_outputs_intact(tmp_path, docs, small_disk, capfd):
     out, cache = small_disk / "out", tmp_path / "cache"
-    assert main("--source", str(docs.path), "--out", str(out), "--cache-dir", str(cache)) == 0
-    before = snapshot(out)
-    docs.write("en", "gamma-model-card.md", card_md("acme__gamma"))
-    docs.commit("en", "Add gamma", "2025-02-01T10:00:00+00:00")
+    before = first_run_then_new_card(docs, out, cache)
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
     capfd.readouterr()
 
@@ -329,10 +332,7 @@ def test_a_read_only_output_folder_leaves_the_previous_outputs_intact(tmp_path, 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions; the tmpfs and injected tests cover it")
 def test_a_chmod_read_only_output_folder_leaves_the_previous_outputs_intact(tmp_path, docs, capfd):
     out, cache = tmp_path / "out", tmp_path / "cache"
-    assert main("--source", str(docs.path), "--out", str(out), "--cache-dir", str(cache)) == 0
-    before = snapshot(out)
-    docs.write("en", "gamma-model-card.md", card_md("acme__gamma"))
-    docs.commit("en", "Add gamma", "2025-02-01T10:00:00+00:00")
+    before = first_run_then_new_card(docs, out, cache)
     out.chmod(0o555)
     try:
         assert main("--source", str(docs.path), "--out", str(out), "--cache-dir", str(cache)) == 1
@@ -348,10 +348,7 @@ def test_a_write_failing_at_the_file_layer_leaves_the_previous_outputs_intact(
 ):
     """Where no filesystem can be mounted: every `open` for writing in the store fails after `after` files."""
     out, cache = tmp_path / "out", tmp_path / "cache"
-    assert main("--source", str(docs.path), "--out", str(out), "--cache-dir", str(cache)) == 0
-    before = snapshot(out)
-    docs.write("en", "gamma-model-card.md", card_md("acme__gamma"))
-    docs.commit("en", "Add gamma", "2025-02-01T10:00:00+00:00")
+    before = first_run_then_new_card(docs, out, cache)
     opened = []
 
     def failing_open(path, mode="r", *args, **kwargs):
@@ -434,8 +431,7 @@ def test_a_corrupted_cache_is_detected_and_rebuilt(tmp_path, docs, corrupt):
     catalog_module.catalog_flow(source=str(docs.path), out=str(out), cache_dir=str(cache_dir))
     cache = git_source.cache_path(cache_dir, str(docs.path))
     corrupt(cache)
-    docs.write("en", "gamma-model-card.md", card_md("acme__gamma"))
-    docs.commit("en", "Add gamma", "2025-02-01T10:00:00+00:00")
+    commit_new_card(docs)
 
     summary = catalog_module.catalog_flow(source=str(docs.path), out=str(out), cache_dir=str(cache_dir))
 
