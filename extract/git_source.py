@@ -90,6 +90,18 @@ class CardFile:
 
 
 @dataclass(frozen=True)
+class FolderLog:
+    """The first-parent commits that touched a folder after a given one, oldest first.
+
+    `rewritten`: that commit is no longer on the branch (a force-push); `commits` then
+    holds only the newest commit that touched the folder.
+    """
+
+    commits: list[CommitRef]
+    rewritten: bool
+
+
+@dataclass(frozen=True)
 class FolderSnapshot:
     """A card folder as one commit has it."""
 
@@ -302,18 +314,8 @@ def branch_head(repo_path: Path, branch: str) -> CommitRef:
     return CommitRef(commit.hexsha, commit.committed_datetime.astimezone(UTC))
 
 
-def list_folder_commits(
-    repo_path: Path,
-    branch: str,
-    folder: str,
-    after: str | None = None,
-    since: datetime | None = None,
-) -> list[CommitRef]:
-    """First-parent commits that touched `folder`, oldest first, after `after` if given.
-
-    When `after` is no longer on the branch (history rewritten), only the newest such
-    commit is returned: it is compared with the last snapshot, whatever came between.
-    """
+def list_folder_commits(repo_path: Path, branch: str, folder: str, after: str | None = None) -> FolderLog:
+    """First-parent commits that touched `folder`, oldest first, after `after` if given."""
     repo = _repo(repo_path)
     _fetch_folder_trees(repo, {branch: folder}, _local_refs(repo))  # a no-op after `sync_source(folders=...)`
     ref = f"refs/remotes/{REMOTE}/{branch}"
@@ -325,10 +327,8 @@ def list_folder_commits(
     commits = []
     for line in reversed(out.splitlines()):
         sha, ts = line.split()
-        at = datetime.fromtimestamp(int(ts), UTC)
-        if since is None or at >= since:
-            commits.append(CommitRef(sha, at))
-    return commits[-1:] if rewritten else commits
+        commits.append(CommitRef(sha, datetime.fromtimestamp(int(ts), UTC)))
+    return FolderLog(commits[-1:] if rewritten else commits, rewritten)
 
 
 def _is_ancestor(repo: git.Repo, ancestor: str, ref: str) -> bool:

@@ -1,4 +1,4 @@
-"""diff_snapshots on tiny literal frames: one row per changed field, values as JSON text."""
+"""diff_rows on tiny literal rows: one row per changed field, values as JSON text."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from output.tables import CHANGES, COMPARED_FIELDS, MODELS, to_frame
-from transform.diff import canonical, diff_snapshots
+from transform.diff import canonical, diff_rows
+from transform.tables import CHANGES, COMPARED_FIELDS, MODELS, to_frame
 
 T1 = datetime(2025, 2, 1, 10, 0, tzinfo=UTC)
 NOW = datetime(2025, 9, 1, 12, 0, tzinfo=UTC)
@@ -61,15 +61,11 @@ def frame(*rows: dict[str, Any]) -> pl.DataFrame:
 
 
 def diff(old: list[dict[str, Any]] | None, new: list[dict[str, Any]]) -> pl.DataFrame:
-    return diff_snapshots(
-        frame(*old) if old is not None else None,
-        frame(*new),
-        from_commit=None if old is None else "c0",
-        to_commit="c1",
-        committed_at=T1,
-        detected_at=NOW,
-        run_id="run-1",
-    )
+    """Change rows as replay writes them: typed through the models table first, as rows are stored."""
+    meta = {"from_commit": None if old is None else "c0", "to_commit": "c1", "committed_at": T1}
+    meta |= {"detected_at": NOW, "run_id": "run-1"}
+    delta = diff_rows(frame(*(old or [])).to_dicts(), frame(*new).to_dicts())
+    return to_frame([{**row, **meta} for row in delta], CHANGES)
 
 
 def modified(changes: pl.DataFrame) -> list[tuple[str, str | None, str | None]]:
@@ -277,9 +273,7 @@ def test_same_card_in_another_locale_is_another_key():
 
 
 def test_empty_new_snapshot_removes_everything():
-    changes = diff_snapshots(
-        frame(card()), frame(), from_commit="c0", to_commit="c1", committed_at=T1, detected_at=NOW, run_id="r"
-    )
+    changes = diff([card()], [])
 
     assert changes.select("card_id", "change", "api_name").rows() == [(ALPHA, "removed", "acme__alpha")]
 

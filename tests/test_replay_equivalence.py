@@ -1,8 +1,9 @@
-"""The row path of diff and versions (what replay runs) against the Polars path, on random snapshots.
+"""Replay's fast paths against plain references, on random snapshots.
 
-Replay compares a snapshot's few cards as Python rows; large frames go column-wise through
-Polars. Both must give the same change rows in the same order, and the same versions, or
-the change log would depend on how many cards a snapshot has.
+`diff_rows` skips the canonical JSON text wherever typed values are surely equal, and a
+replay keeps one `VersionLog` across all its snapshots and can be split across runs. The
+references here compare every value through `canonical` and close versions one snapshot
+at a time; both must give the same change rows in the same order, and the same versions.
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ from extract.card_markdown import parse_card
 from extract.git_source import CommitRef
 from extract.index_tiles import parse_index
 from extract.sources import LOCALES
-from output.tables import CHANGES, MODELS, to_frame
 from tests.docs_repo import card_href, card_md, index_md, tile_md
 from tests.test_diff import card
-from transform.diff import META, diff_frames, diff_rows, diff_snapshots
+from transform.diff import canonical, diff_rows
 from transform.history import LocaleHistory, replay_rows
 from transform.normalize import normalize_snapshot
-from transform.versions import advance_versions, empty_versions
+from transform.tables import CHANGES, COMPARED_FIELDS, KEY, MODELS, VERSIONS, to_frame
+from transform.versions import VersionLog
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 NOW = datetime(2025, 9, 1, 12, 0, tzinfo=UTC)
@@ -100,6 +101,39 @@ CORNERS = [  # too rare to leave to chance
 ]
 
 
+def reference_diff(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The contract's rules written plainly: removed, then added, then every field of every pair by its JSON text."""
+
+    def key(row):
+        return tuple(row.get(k) for k in KEY)
+
+    def order(k):
+        return tuple((part is not None, part or "") for part in k)
+
+    def first(rows, k):
+        return next(r for r in rows if key(r) == k)
+
+    def entry(k, api_name, change, field=None, a=None, b=None):
+        return {"card_id": k[0], "locale": k[1], "api_name": api_name, "change": change, "field": field} | {
+            "old_value": a,
+            "new_value": b,
+        }
+
+    before, after = {key(r) for r in old}, {key(r) for r in new}
+    gone = sorted((k for k in before if None in k or k not in after), key=order)
+    came = sorted((k for k in after if None in k or k not in before), key=order)
+    rows = [entry(k, first(old, k).get("api_name"), "removed") for k in gone]
+    rows += [entry(k, first(new, k).get("api_name"), "added") for k in came]
+    for k in sorted((k for k in after if None not in k and k in before), key=order):
+        for field in COMPARED_FIELDS:
+            for b in (r for r in new if key(r) == k):
+                for a in (r for r in old if key(r) == k):
+                    ta, tb = canonical(field, a.get(field)), canonical(field, b.get(field))
+                    if ta != tb:
+                        rows.append(entry(k, b.get("api_name"), "modified", field, ta, tb))
+    return rows
+
+
 @SETTINGS
 @given(history())
 @example(CORNERS[0])
@@ -107,31 +141,21 @@ CORNERS = [  # too rare to leave to chance
 @example(CORNERS[2])
 @example(CORNERS[3])
 @example(CORNERS[4])
-def test_row_diff_gives_the_polars_diff(snapshots):
+def test_row_diff_gives_the_reference_diff(snapshots):
     for old, new in zip([[], *snapshots], snapshots, strict=False):
-        expected = diff_frames(frame(old), frame(new))
         rows = diff_rows(old, new)  # as replay calls it: rows as normalized, values shared
-        assert_frame_equal(to_frame(rows, CHANGES).select(expected.columns), expected)
-        assert diff_rows(frame(old).to_dicts(), frame(new).to_dicts()) == rows  # as diff_snapshots calls it
-
-        meta = {"from_commit": "c0", "to_commit": "c1", "committed_at": T0, "detected_at": NOW, "run_id": "r"}
-        public = diff_snapshots(frame(old), frame(new), **meta)
-        polars = expected.join(to_frame([meta], CHANGES).select(*META), how="cross").select(CHANGES.names)
-        assert_frame_equal(public, polars)
+        assert rows == reference_diff(old, new)
+        assert diff_rows(frame(old).to_dicts(), frame(new).to_dicts()) == rows  # rows read back from a table
 
 
-def frame_replay(start: LocaleHistory, snapshots, at: list[datetime]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The replay loop on frames, as it was: Polars diff, then `advance_versions`."""
-    old, versions, commit, changes = start.models, start.versions, start.commit, []
-    for n, (rows, when) in enumerate(zip(snapshots, at, strict=True)):
-        new = frame(rows)
-        meta = {"from_commit": commit, "to_commit": f"c{n}", "committed_at": when, "detected_at": NOW, "run_id": "r"}
-        body = diff_frames(new.clear() if old is None else old, new)
-        delta = body.join(to_frame([meta], CHANGES).select(*META), how="cross").select(CHANGES.names)
-        versions = advance_versions(versions, new, delta, when)
-        changes.append(delta)
-        old, commit = new, f"c{n}"
-    return pl.concat([to_frame([], CHANGES), *changes]), versions
+def stepwise_versions(snapshots, at: list[datetime]) -> pl.DataFrame:
+    """Versions closed and opened one snapshot at a time, each step from the frame the last one left."""
+    versions, old = to_frame([], VERSIONS), []
+    for rows, when in zip(snapshots, at, strict=True):
+        log = VersionLog(versions)
+        log.advance(rows, reference_diff(old, rows), when)
+        versions, old = log.frame(), rows
+    return versions
 
 
 @SETTINGS
@@ -139,16 +163,19 @@ def frame_replay(start: LocaleHistory, snapshots, at: list[datetime]) -> tuple[p
 @example(CORNERS[0], 1)
 @example(CORNERS[3], 2)
 @example(CORNERS[4], 1)
-def test_replay_rows_give_the_frame_replay(snapshots, split):
+def test_replay_rows_give_the_stepwise_replay(snapshots, split):
     """A backfill, and the same history as two runs (the second continuing from the first's versions)."""
     at = [T0 + timedelta(days=n) for n in range(len(snapshots))]
     refs = [CommitRef(f"c{n}", when) for n, when in enumerate(at)]
-    empty = LocaleHistory("en", None, None, empty_versions())
+    empty = LocaleHistory("en", None, None)
 
     full = replay_rows(empty, list(zip(refs, snapshots, strict=True)), detected_at=NOW, run_id="r")
-    changes, versions = frame_replay(empty, snapshots, at)
-    assert_frame_equal(full.changes, changes)
-    assert_frame_equal(full.versions, versions)
+    expected = []
+    for n, (old, new) in enumerate(zip([[], *snapshots], snapshots, strict=False)):
+        meta = {"from_commit": f"c{n - 1}" if n else None, "to_commit": f"c{n}", "committed_at": at[n]}
+        expected += [{**row, **meta, "detected_at": NOW, "run_id": "r"} for row in reference_diff(old, new)]
+    assert_frame_equal(full.changes, to_frame(expected, CHANGES))
+    assert_frame_equal(full.versions, stepwise_versions(snapshots, at))
     assert list(full.snapshots) == [r.sha for r in refs]
     for ref, rows in zip(refs, snapshots, strict=True):
         assert_frame_equal(pl.from_arrow(full.snapshots[ref.sha]), frame(rows))
@@ -206,7 +233,7 @@ def test_normalize_cache_changes_nothing_over_the_real_history(bundle, tmp_path)
     parser = BlobParser()
     for stream in streams:
         shared = NormalizeCache()
-        commits = git_source.list_folder_commits(repo, stream.branch, stream.cards_folder)
+        commits = git_source.list_folder_commits(repo, stream.branch, stream.cards_folder).commits
         for snap in git_source.iter_folder_snapshots(repo, stream.cards_folder, commits, MAX_CARD_BYTES):
             folder = parse_folder(snap.files, parser)
             at = snap.commit.committed_at

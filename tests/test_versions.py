@@ -1,4 +1,4 @@
-"""advance_versions on tiny literal frames: the SCD2 view moves exactly where changes are."""
+"""VersionLog on tiny literal snapshots: the SCD2 view moves exactly where changes are."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from typing import Any
 import polars as pl
 from polars.testing import assert_frame_equal
 
-from output.tables import MODELS, VERSIONS, to_frame
 from tests.test_diff import ALPHA, BETA, card
-from transform.diff import diff_snapshots
-from transform.versions import advance_versions, empty_versions
+from transform.diff import diff_rows
+from transform.tables import MODELS, VERSIONS, to_frame
+from transform.versions import VersionLog
 
 T0 = datetime(2025, 1, 10, 10, 0, tzinfo=UTC)
 T1 = datetime(2025, 2, 1, 10, 0, tzinfo=UTC)
@@ -23,10 +23,16 @@ def snapshot(commit: str, at: datetime, *rows: dict[str, Any]) -> pl.DataFrame:
     return to_frame([dict(r, source_commit=commit, committed_at=at) for r in rows], MODELS)
 
 
+def empty_versions() -> pl.DataFrame:
+    return to_frame([], VERSIONS)
+
+
 def step(versions: pl.DataFrame, old: pl.DataFrame | None, new: pl.DataFrame, at: datetime) -> pl.DataFrame:
-    """One replay step: diff, then advance."""
-    changes = diff_snapshots(old, new, from_commit=None, to_commit="c", committed_at=at, detected_at=at, run_id="r")
-    return advance_versions(versions, new, changes, at)
+    """One replay step, as replay takes it: diff, then advance, then the frame."""
+    rows = new.to_dicts()
+    log = VersionLog(versions)
+    log.advance(rows, diff_rows(old.to_dicts() if old is not None else [], rows), at)
+    return log.frame()
 
 
 def version(row: dict[str, Any], commit: str, valid_from: datetime, valid_to: datetime | None) -> dict[str, Any]:
@@ -135,3 +141,30 @@ def test_three_modifications_chain_without_gaps():
     chain = ordered(versions).select("valid_from", "valid_to", "is_current", "rank").rows()
     assert chain == [(T0, T1, False, 0), (T1, T2, False, 1), (T2, T3, False, 2), (T3, None, True, 3)]
     assert versions.filter(pl.col("is_current")).height == 1
+
+
+def test_a_snapshot_dated_before_the_last_version_moves_at_that_version_instead():
+    """Commit times need not grow along a branch, and a rewound branch goes back: versions never overlap."""
+    s0 = snapshot("c0", T0, card(ALPHA))
+    s2 = snapshot("c2", T2, card(ALPHA, rank=2))
+    s1 = snapshot("c1", T1, card(ALPHA, rank=1))  # replayed after c2, dated before it
+    versions = step(step(empty_versions(), None, s0, T0), s0, s2, T2)
+
+    versions = step(versions, s2, s1, T1)
+
+    chain = ordered(versions).select("valid_from", "valid_to", "is_current", "rank").rows()
+    assert chain == [(T0, T2, False, 1), (T2, T2, False, 2), (T2, None, True, 1)]
+
+
+def test_several_steps_in_one_log_equal_one_log_per_step():
+    snapshots = [snapshot(f"c{n}", at, card(ALPHA, rank=n)) for n, at in enumerate((T0, T1, T2, T3))]
+    log, old = VersionLog(empty_versions()), []
+    for new, at in zip(snapshots, (T0, T1, T2, T3), strict=True):
+        rows = new.to_dicts()
+        log.advance(rows, diff_rows(old, rows), at)
+        old = rows
+    stepwise, previous = empty_versions(), None
+    for new, at in zip(snapshots, (T0, T1, T2, T3), strict=True):
+        stepwise, previous = step(stepwise, previous, new, at), new
+
+    assert_frame_equal(ordered(log.frame()), ordered(stepwise))

@@ -7,7 +7,7 @@ that made it, never lumped into the run that noticed it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,11 +16,10 @@ import pyarrow as pa
 
 from extract.card_folder import ParsedFolder
 from extract.git_source import CommitRef
-from extract.sources import LocaleStream
-from output.tables import CHANGES, FINDINGS, MODELS, to_frame, to_table
 from transform.diff import diff_rows
-from transform.findings import Finding
 from transform.normalize import NormalizeCache, normalize_snapshot
+from transform.plan import Replay
+from transform.tables import CHANGES, MODELS, VERSIONS, Finding, to_frame, to_table
 from transform.versions import VersionLog
 
 
@@ -31,7 +30,7 @@ class LocaleHistory:
     locale: str
     models: pl.DataFrame | None  # the latest snapshot; None before the first
     commit: str | None  # the snapshot's commit
-    versions: pl.DataFrame
+    versions: pl.DataFrame = field(default_factory=lambda: to_frame([], VERSIONS))
     changes: pl.DataFrame = field(default_factory=lambda: to_frame([], CHANGES))
     findings: list[Finding] = field(default_factory=list)
     # Every snapshot replayed, by commit, as written to snapshots/ (exactly the MODELS schema).
@@ -39,22 +38,26 @@ class LocaleHistory:
 
 
 def replay(
-    stream: LocaleStream,
     start: LocaleHistory,
+    plan: Replay,
     folders: Iterable[tuple[CommitRef, ParsedFolder]],
     *,
     detected_at: datetime,
     run_id: str,
 ) -> LocaleHistory:
-    """Advance `start` through `folders` (oldest first); the result holds only new changes."""
+    """Advance `start` through `folders` (oldest first); the result holds only new changes.
+
+    The findings are those of the newest snapshot, and the plan's own (a rewritten branch).
+    """
     cache = NormalizeCache()  # most cards and tiles are unchanged from one snapshot to the next
     snapshots: list[tuple[CommitRef, list[dict[str, Any]]]] = []
     findings = start.findings
     for ref, folder in folders:
-        rows, findings = normalize_snapshot(stream, ref.sha, ref.committed_at, folder, cache=cache)
+        rows, findings = normalize_snapshot(plan.plan.stream, ref.sha, ref.committed_at, folder, cache=cache)
         snapshots.append((ref, rows))
     history = replay_rows(start, snapshots, detected_at=detected_at, run_id=run_id)
-    return replace(history, locale=stream.locale, findings=findings)
+    history.findings = [*plan.findings, *findings]
+    return history
 
 
 def replay_rows(
@@ -92,7 +95,7 @@ def replay_rows(
         commit=commit,
         versions=versions.frame(),
         changes=to_frame(changes, CHANGES),
-        findings=start.findings,
+        findings=list(start.findings),
         snapshots=tables,
     )
 
@@ -108,7 +111,3 @@ def _snapshot_tables(snapshots: Sequence[tuple[CommitRef, Sequence[Mapping[str, 
         tables[ref.sha] = everything.slice(offset, len(rows))
         offset += len(rows)
     return tables
-
-
-def findings_frame(findings: Iterable[Finding]) -> pl.DataFrame:
-    return to_frame([f.as_row() for f in findings], FINDINGS)

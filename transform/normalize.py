@@ -15,9 +15,8 @@ from extract.card_folder import ParsedFolder
 from extract.card_markdown import CardParseError, ParsedCard
 from extract.index_tiles import Tile
 from extract.sources import LocaleStream
-from output.tables import RAW_FIELDS
 from transform import units
-from transform.findings import ERROR, Finding, finding
+from transform.tables import ERROR, RAW_FIELDS, Finding, finding
 from transform.tiles import match_tiles, tile_columns
 from transform.vocabulary import fold_label, label_fields
 

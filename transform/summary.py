@@ -6,17 +6,26 @@ Kept apart from `history` so that a run with nothing new can report without load
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from output.tables import CHANGE_KINDS
+import pyarrow.compute as pc
 
-if TYPE_CHECKING:
-    from transform.history import LocaleHistory
+from transform.catalog import Catalog, Result
+from transform.tables import CHANGE_KINDS
 
 
-def summarize(histories: Sequence[LocaleHistory], locales: Sequence[str], out: str, parsed: int) -> dict[str, Any]:
-    """`locales` are the ones the run looked at; those without a history had no new commit."""
-    by_locale = {h.locale: h for h in histories}
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+def summarize(
+    results: Sequence[Result], catalog: Catalog, locales: Sequence[str], out: str, parsed: int
+) -> dict[str, Any]:
+    """`locales` are the ones the run looked at; those without a result had no new commit.
+
+    Findings are the catalog's (every locale's latest snapshot), not only this run's.
+    """
+    by_locale = {replay.plan.locale: history for replay, history in results}
     parts = []
     for locale in locales:
         history = by_locale.get(locale)
@@ -24,17 +33,20 @@ def summarize(histories: Sequence[LocaleHistory], locales: Sequence[str], out: s
             parts.append(f"{locale}: no new commit")
         else:
             cards = 0 if history.models is None else history.models.height
-            parts.append(f"{locale}: {cards} cards")
-    changes = {kind: sum(int((h.changes["change"] == kind).sum()) for h in histories) for kind in CHANGE_KINDS}
-    findings = sum(len(h.findings) for h in histories)
+            parts.append(f"{locale}: {_plural(cards, 'card')}")
+    changes = {kind: sum(int((h.changes["change"] == kind).sum()) for _, h in results) for kind in CHANGE_KINDS}
+    findings = catalog.findings.num_rows
+    by_severity = pc.value_counts(catalog.findings.column("severity")).to_pylist() if findings else []
+    errors = next((int(c["counts"]) for c in by_severity if c["values"] == "error"), 0)
     line = (
         f"{', '.join(parts)}, {changes['added']} added, {changes['removed']} removed, "
-        f"{changes['modified']} modified fields, {findings} findings, {parsed} files parsed -> {out}"
+        f"{_plural(changes['modified'], 'modified field')}, {_plural(findings, 'finding')} ({errors} errors), "
+        f"{_plural(parsed, 'file')} parsed -> {out}"
     )
     return {
         "line": line,
         "changes": changes,
         "findings": findings,
         "parsed": parsed,
-        "locales": [h.locale for h in histories],
+        "locales": [replay.plan.locale for replay, _ in results],
     }

@@ -1,0 +1,199 @@
+"""Change alerts: which changes alert, one alert per model and commit, and the outbox's rules.
+
+An alert is one model's change in one locale at one commit. Its id is a hash of where and
+of what changed, so a rerun or a backfill recognises an alert it already holds (and never
+sends it twice), while a different change at the same place, such as the revert of a
+rewritten branch, is a new alert.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from extract.sources import redact
+from transform.tables import (
+    CHANGE_KINDS,
+    COMPARED_FIELDS,
+    DELIVERED,
+    NO_WEBHOOK,
+    PENDING,
+    REJECTED,
+    SUPPRESSED,
+    Alert,
+    FieldChange,
+)
+
+DEFAULT_ALERT_ON = ("added", "removed", "availability", "deprecated_on", "tier", "api_name")
+
+
+class AlertConfigError(ValueError):
+    """An alert option that cannot be used; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    """Which change rows alert: whole-card kinds, and the fields whose modification alerts."""
+
+    kinds: frozenset[str]
+    fields: frozenset[str] = field(default_factory=frozenset)
+
+    def matches(self, change: str, field_name: str | None) -> bool:
+        if change != "modified":
+            return change in self.kinds
+        return "modified" in self.kinds or field_name in self.fields
+
+
+def alert_rule(tokens: Iterable[str] | None = None) -> AlertRule:
+    """`added`, `removed`, `modified` (any field) or a compared field name such as `tier`."""
+    tokens = list(tokens) if tokens else list(DEFAULT_ALERT_ON)
+    unknown = [t for t in tokens if t not in CHANGE_KINDS and t not in COMPARED_FIELDS]
+    if unknown:
+        raise AlertConfigError(
+            f"cannot alert on {', '.join(map(repr, unknown))}: use added, removed, modified or a field name "
+            f"({', '.join(COMPARED_FIELDS)})"
+        )
+    return AlertRule(
+        kinds=frozenset(t for t in tokens if t in CHANGE_KINDS),
+        fields=frozenset(t for t in tokens if t in COMPARED_FIELDS),
+    )
+
+
+def alert_status(*, quiet: bool, routed: bool) -> str:
+    """A baseline or backfill (`quiet`) sends nothing; otherwise alerts wait for a sender if there is one."""
+    if quiet:
+        return SUPPRESSED
+    return PENDING if routed else NO_WEBHOOK
+
+
+def alert_id(to_commit: str, locale: str, card_id: str, change: str, fields: Sequence[FieldChange] = ()) -> str:
+    """Where and what: the same change at the same commit always has the same id."""
+    what = "\0".join(
+        f"{f.field}\1{f.old_value}\1{f.new_value}"
+        for f in sorted(fields, key=lambda f: (f.field, f.old_value or "", f.new_value or ""))
+    )
+    return hashlib.sha256(f"{to_commit}\0{locale}\0{card_id}\0{change}\0{what}".encode()).hexdigest()[:32]
+
+
+def _model_names(versions: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], list[tuple[datetime, str | None]]]:
+    names: dict[tuple[str, str], list[tuple[datetime, str | None]]] = {}
+    for row in versions:
+        names.setdefault((row["locale"], row["card_id"]), []).append((row["valid_from"], row["model_name"]))
+    return names
+
+
+def _name_at(names: list[tuple[datetime, str | None]], at: datetime) -> str | None:
+    """The model name of the version valid at `at` (for a removed card: its last version)."""
+    known = [(since, name) for since, name in names if since is not None and since <= at]
+    return max(known, key=lambda pair: pair[0])[1] if known else None
+
+
+def derive_alerts(
+    changes: Iterable[Mapping[str, Any]], versions: Iterable[Mapping[str, Any]], rule: AlertRule, *, status: str
+) -> list[Alert]:
+    """One alert per (commit, locale, card) whose change rows `rule` selects; names come from `versions`."""
+    names = _model_names(versions)
+    groups: dict[tuple[str, str, str], list[Mapping[str, Any]]] = {}
+    for row in changes:
+        if rule.matches(row["change"], row["field"]):
+            groups.setdefault((row["to_commit"], row["locale"], row["card_id"]), []).append(row)
+    alerts = []
+    for (to_commit, locale, card_id), rows in groups.items():
+        first = rows[0]
+        fields = tuple(
+            FieldChange(r["field"], r["old_value"], r["new_value"]) for r in rows if r["change"] == "modified"
+        )
+        alerts.append(
+            Alert(
+                alert_id=alert_id(to_commit, locale, card_id, first["change"], fields),
+                change=first["change"],
+                locale=locale,
+                card_id=card_id,
+                api_name=first["api_name"],
+                model_name=_name_at(names.get((locale, card_id), []), first["committed_at"]),
+                fields=fields,
+                from_commit=first["from_commit"],
+                to_commit=to_commit,
+                committed_at=first["committed_at"],
+                detected_at=first["detected_at"],
+                run_id=first["run_id"],
+                status=status,
+            )
+        )
+    return sorted(alerts, key=lambda a: (a.committed_at, a.locale, a.card_id))
+
+
+# -- the outbox: what each alert's state may become ----------------------------------------------
+
+
+def merge_outbox(outbox: Sequence[Alert], alerts: Iterable[Alert]) -> list[Alert]:
+    """Append alerts the outbox does not hold yet; one it holds keeps its status (no resend)."""
+    known = {a.alert_id for a in outbox}
+    merged = list(outbox)
+    for alert in alerts:
+        if alert.alert_id not in known:
+            known.add(alert.alert_id)
+            merged.append(alert)
+    return merged
+
+
+def to_announce(outbox: Iterable[Alert]) -> list[Alert]:
+    """Alerts whose event and artifact are still owed: not yet announced, not suppressed."""
+    return [a for a in outbox if a.announced_at is None and a.status != SUPPRESSED]
+
+
+def to_deliver(outbox: Iterable[Alert]) -> list[Alert]:
+    return [a for a in outbox if a.status == PENDING]
+
+
+def mark_announced(outbox: Sequence[Alert], ids: set[str], at: datetime) -> list[Alert]:
+    return [replace(a, announced_at=at) if a.alert_id in ids else a for a in outbox]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one delivery attempt achieved: `delivered`, `retry` (a later attempt may work) or `rejected`."""
+
+    result: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One delivery of a batch of alerts and what its answer means."""
+
+    alert_ids: frozenset[str]
+    outcome: Outcome  # of the last try
+    tries: int = 1
+
+
+def record_outcome(
+    outbox: Sequence[Alert], ids: set[str], outcome: Outcome, at: datetime, tries: int = 1
+) -> list[Alert]:
+    status = {"delivered": DELIVERED, "rejected": REJECTED}.get(outcome.result, PENDING)
+    return [
+        replace(
+            a,
+            status=status,
+            attempts=a.attempts + tries,
+            last_attempt_at=at,
+            last_error=None if status == DELIVERED else redact(outcome.detail),
+            delivered_at=at if status == DELIVERED else a.delivered_at,
+        )
+        if a.alert_id in ids
+        else a
+        for a in outbox
+    ]
+
+
+def settle_outbox(
+    outbox: Sequence[Alert], announced: Iterable[str], attempts: Iterable[Attempt], at: datetime
+) -> list[Alert]:
+    """The outbox once this run's announcements and delivery attempts are recorded."""
+    settled = mark_announced(outbox, set(announced), at)
+    for attempt in attempts:
+        settled = record_outcome(settled, set(attempt.alert_ids), attempt.outcome, at, attempt.tries)
+    return settled

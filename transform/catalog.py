@@ -1,0 +1,162 @@
+"""The whole catalog as one typed value: what a run loads once, advances, and saves once.
+
+Locales a run does not process keep their rows: a `--locale en` run never drops `ja`.
+Everything here is Arrow in, Arrow out, so a run with nothing new never loads Polars.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from extract.sources import public_source
+from transform.alerts import AlertRule, alert_status, derive_alerts, merge_outbox
+from transform.plan import Replay
+from transform.state import CatalogState, LocaleState
+from transform.tables import (
+    CHANGES,
+    FINDINGS,
+    MODELS,
+    VERSIONS,
+    Alert,
+    Finding,
+    frame_to_table,
+    records_table,
+    table_records,
+)
+
+if TYPE_CHECKING:  # replay's modules load Polars and the parsers: only where a locale moved
+    from transform.history import LocaleHistory
+
+Result = tuple[Replay, "LocaleHistory"]
+
+# The files a catalog is made of; all of them exist, or none (a fresh output folder).
+TABLE_FILES = ("models", "changes", "model_versions", "findings")
+STATE_FILE = "state.json"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every table of an output folder and its state, as the last run left them."""
+
+    state: CatalogState = field(default_factory=CatalogState)
+    models: pa.Table = field(default_factory=MODELS.empty_table)
+    versions: pa.Table = field(default_factory=VERSIONS.empty_table)
+    changes: pa.Table = field(default_factory=CHANGES.empty_table)
+    findings: pa.Table = field(default_factory=FINDINGS.empty_table)
+    outbox: tuple[Alert, ...] = ()
+
+    def finding_records(self) -> list[Finding]:
+        return table_records(self.findings, Finding)
+
+
+def inconsistencies(catalog: Catalog, present: Iterable[str]) -> list[str]:
+    """What makes the files of an output folder disagree with each other; empty when they agree.
+
+    A missing `state.json` beside a change log would otherwise restart the catalog and add
+    every card again; a locale in the tables but not in the state was never finished.
+    """
+    present = set(present)
+    expected = {*TABLE_FILES, STATE_FILE}
+    if present & expected and not expected <= present:
+        missing = ", ".join(sorted(expected - present))
+        holds = ", ".join(sorted(present & expected))
+        return [f"it holds {holds} but not {missing}"]
+    known = set(catalog.state.locales)
+    problems = []
+    for name, table in (("models", catalog.models), ("changes", catalog.changes), ("model_versions", catalog.versions)):
+        strays = sorted(set(table.column("locale").to_pylist()) - known, key=str)
+        if strays:
+            problems.append(f"{name} holds rows of locale {strays[0]!r}, which state.json does not list")
+    return problems
+
+
+def _locale_rows(table: pa.Table, locales: Iterable[str], *, keep: bool) -> pa.Table:
+    mask = pc.is_in(table.column("locale"), value_set=pa.array(sorted(locales), pa.string()))
+    return table.filter(mask if keep else pc.invert(mask))
+
+
+def locale_start(catalog: Catalog, locale: str, *, fresh: bool) -> LocaleHistory:
+    """Where the locale's replay starts: its latest snapshot and versions, or nothing (a backfill or a first run)."""
+    import polars as pl
+
+    from transform.history import LocaleHistory
+
+    stored = catalog.state.locale(locale)
+    if fresh or stored is None:
+        return LocaleHistory(locale, None, None)
+    models = _locale_rows(catalog.models, [locale], keep=True)
+    versions = _locale_rows(catalog.versions, [locale], keep=True)
+    # A run whose new commits all miss the card folder keeps the latest snapshot's findings.
+    findings = table_records(_locale_rows(catalog.findings, [locale], keep=True), Finding)
+    return LocaleHistory(
+        locale,
+        pl.from_arrow(models),  # type: ignore[arg-type]
+        stored.snapshot_commit,
+        pl.from_arrow(versions),  # type: ignore[arg-type]
+        findings=findings,
+    )
+
+
+def run_alerts(results: Sequence[Result], rule: AlertRule, *, routed: bool) -> list[Alert]:
+    """The alerts of every locale replayed; a baseline's or backfill's are recorded as suppressed."""
+    alerts: list[Alert] = []
+    for replay, history in results:
+        status = alert_status(quiet=replay.plan.quiet, routed=routed)
+        names = history.versions.select("locale", "card_id", "valid_from", "model_name")
+        alerts += derive_alerts(history.changes.iter_rows(named=True), names.iter_rows(named=True), rule, status=status)
+    return alerts
+
+
+def advance_catalog(
+    catalog: Catalog,
+    results: Sequence[Result],
+    alerts: Sequence[Alert],
+    *,
+    source: str,
+    checked_at: datetime,
+) -> Catalog:
+    """The catalog after this run: each replayed locale's rows replaced, its changes appended.
+
+    A backfilled locale's change log is rebuilt, so its old rows go. `alerts` join the
+    outbox; one the outbox already holds keeps its state.
+    """
+    if not results:
+        return catalog
+    done = {replay.plan.locale for replay, _ in results}
+    rebuilt = {replay.plan.locale for replay, _ in results if replay.plan.fresh}
+    models = [_locale_rows(catalog.models, done, keep=False)]
+    versions = [_locale_rows(catalog.versions, done, keep=False)]
+    findings = [_locale_rows(catalog.findings, done, keep=False)]
+    changes = [_locale_rows(catalog.changes, rebuilt, keep=False)]
+    heads: dict[str, LocaleState] = {}
+    for replay, history in results:
+        if history.models is not None:
+            models.append(frame_to_table(history.models, MODELS))
+        versions.append(frame_to_table(history.versions, VERSIONS))
+        findings.append(records_table(history.findings, FINDINGS))
+        changes.append(frame_to_table(history.changes, CHANGES))
+        plan = replay.plan
+        heads[plan.locale] = LocaleState(
+            source=public_source(source),
+            branch=plan.stream.branch,
+            commit=plan.head.sha,
+            committed_at=plan.head.committed_at,
+            snapshot_commit=history.commit,
+        )
+    return replace(
+        catalog,
+        state=catalog.state.with_locales(heads, checked_at),
+        models=pa.concat_tables(models).sort_by([("locale", "ascending"), ("card_id", "ascending")]),
+        versions=pa.concat_tables(versions).sort_by(
+            [("locale", "ascending"), ("card_id", "ascending"), ("valid_from", "ascending")]
+        ),
+        findings=pa.concat_tables(findings),
+        changes=pa.concat_tables(changes),
+        outbox=tuple(merge_outbox(catalog.outbox, alerts)),
+    )
