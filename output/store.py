@@ -30,7 +30,6 @@ COMMIT_DIR = ".commit"
 STAGING_PREFIX = ".staging-"
 MANIFEST = "MANIFEST.json"
 SNAPSHOTS = "snapshots"
-STATE = "state.json"
 
 
 class OutputError(Exception):
@@ -161,27 +160,20 @@ class OutputStore:
     def read_table(self, name: str, schema: pa.Schema) -> pa.Table | None:
         return read_parquet(self.out / f"{name}.parquet", schema)
 
-    def read_state(self) -> dict[str, Any]:
-        path = self.out / STATE
+    def read_json(self, name: str) -> Any | None:
+        """A JSON file of the folder, parsed; None when absent."""
+        path = self.out / name
         if not path.exists():
-            return {}
+            return None
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except ValueError as exc:
-            raise OutputError(f"{path} is not valid JSON ({exc}); move it away to start afresh") from None
-
-    def locale_state(self, locale: str) -> dict[str, Any]:
-        """What state.json holds for `locale`: the branch head caught up with (`commit`), its latest snapshot.
-
-        Here rather than in `output.catalog` so that a run with nothing new reads it without Polars.
-        """
-        return self.read_state().get("locales", {}).get(locale) or {}
+            raise OutputError(
+                f"{path} is damaged (not valid JSON: {exc}); run `model-catalog backfill` to rebuild it"
+            ) from None
 
     def snapshot_path(self, locale: str, commit: str) -> str:
         return f"{SNAPSHOTS}/{locale}/{commit}.parquet"
-
-    def read_snapshot(self, locale: str, commit: str, schema: pa.Schema) -> pa.Table | None:
-        return read_parquet(self.out / self.snapshot_path(locale, commit), schema)
 
     # -- writing ------------------------------------------------------------------------
     def commit(self, txn: Transaction) -> None:
