@@ -1,6 +1,8 @@
-"""The Prefect flow: sync the docs, replay new snapshots per locale, write the catalog.
+"""The Prefect flow: read the stored catalog, sync the docs, replay what is new, write, tell.
 
-Orchestration only: every task calls one function of extract/, transform/ or output/.
+Orchestration only: every task calls one function of extract/, transform/ or output/, and
+the flow body calls one task per step. Polars and the Markdown/HTML parsers load inside
+the tasks that replay a locale, so a run with nothing new stays close to Prefect's floor.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ import gc
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,18 +22,24 @@ from prefect.utilities.annotations import quote
 from pydantic import SecretStr
 
 from extract import git_source
-from extract.git_source import CommitRef, TransientSyncError
-from extract.sources import DEFAULT_SOURCE, LOCALES, LocaleStream, check_source, public_source
-from flows.alerts import announce_alerts, deliver_alerts, derive_alerts, resolve_webhook
-from output.alerts import Alert, AlertRule, alert_rule
+from extract.git_source import CommitRef, FolderLog, TransientSyncError
+from extract.sources import DEFAULT_SOURCE, LOCALES, check_source
+from flows.alerts import announce_alerts, deliver_alerts, record_alerts, resolve_webhook
+from output import catalog_files
 from output.store import OutputStore
+from transform import catalog as catalogs
+from transform import plan
+from transform.alerts import AlertRule, alert_rule
+from transform.catalog import Catalog, Result
+from transform.plan import LocalePlan, Replay, RunRequest, run_request
 from transform.summary import summarize
+from transform.tables import Alert
 
-# Polars and the Markdown/HTML parsers load only where a locale has new commits (in the
-# tasks below and in `_catch_up`): a run with nothing new stays close to Prefect's floor.
 if TYPE_CHECKING:
-    from extract.card_folder import BlobParser, ParsedFolder
+    from extract.card_folder import ParsedFolder
     from transform.history import LocaleHistory
+
+Folders = list[tuple[CommitRef, "ParsedFolder"]]
 
 
 @contextmanager
@@ -59,66 +66,97 @@ def _is_transient(task_, task_run, state) -> bool:
     return False
 
 
+# -- Read what the catalog holds ---------------------------------------------------------------
+
+
+@task(cache_policy=NO_CACHE)
+def load_catalog(store: OutputStore, request: RunRequest) -> Catalog:
+    return catalog_files.load_catalog(store, rebuild=request.locales if request.backfill else ())
+
+
+# -- Extract ---------------------------------------------------------------------------------------
+
+
 @task(retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=_is_transient, cache_policy=NO_CACHE)
-def sync_source(source: str, cache_dir: Path, folders: dict[str, str]) -> Path:
-    """`folders`: branch -> card folder; only the trees on the way to those folders are fetched."""
+def sync_source(source: str, cache_dir: Path, request: RunRequest) -> Path:
+    """Only the trees on the way to the requested locales' card folders are fetched."""
+    folders = {LOCALES[name].branch: LOCALES[name].cards_folder for name in request.locales}
     return git_source.sync_source(source, cache_dir, list(folders), folders)
 
 
 @task(cache_policy=NO_CACHE)
-def list_new_commits(
-    repo: Path, stream: LocaleStream, after: str | None, since: datetime | None, baseline: bool
-) -> list[CommitRef]:
-    commits = git_source.list_folder_commits(repo, stream.branch, stream.cards_folder, after=after, since=since)
-    if not commits and since is not None:  # no card commit since then: start from the catalog as it stands
-        return git_source.list_folder_commits(repo, stream.branch, stream.cards_folder, after=after)[-1:]
-    return commits[-1:] if baseline else commits
+def read_heads(repo: Path, request: RunRequest) -> dict[str, CommitRef]:
+    return {name: git_source.branch_head(repo, LOCALES[name].branch) for name in request.locales}
 
 
 @task(cache_policy=NO_CACHE)
-def read_folders(
-    repo: Path, stream: LocaleStream, commits: list[CommitRef], parser: BlobParser
-) -> list[tuple[CommitRef, ParsedFolder]]:
-    from extract.card_folder import parse_folder
+def plan_run(stored: Catalog, heads: dict[str, CommitRef], request: RunRequest) -> list[LocalePlan]:
+    return plan.plan_run(stored.state, heads, request)
+
+
+@task(cache_policy=NO_CACHE)
+def list_new_commits(repo: Path, plans: list[LocalePlan]) -> list[FolderLog]:
+    return [git_source.list_folder_commits(repo, p.stream.branch, p.stream.cards_folder, after=p.after) for p in plans]
+
+
+@task(cache_policy=NO_CACHE)
+def plan_replays(plans: list[LocalePlan], logs: list[FolderLog], request: RunRequest) -> list[Replay]:
+    return [plan.plan_replay(p, log, request.since) for p, log in zip(plans, logs, strict=True)]
+
+
+@task(cache_policy=NO_CACHE)
+def read_folders(repo: Path, replays: list[Replay]) -> tuple[list[Folders], int]:
+    """Each replay's folder snapshots, parsed; a blob seen at many commits or in both locales is parsed once."""
+    if not replays:
+        return [], 0
+    from extract.card_folder import BlobParser, parse_folder
     from extract.card_markdown import MAX_CARD_BYTES
 
-    snapshots = git_source.iter_folder_snapshots(repo, stream.cards_folder, commits, MAX_CARD_BYTES)
-    logger, every = get_run_logger(), max(1, len(commits) // 10)  # about ten progress lines on a long walk
-    folders = []
+    parser, logger, read = BlobParser(), get_run_logger(), []
     with _collector_paused():
-        for i, snap in enumerate(snapshots, start=1):
-            folders.append((snap.commit, parse_folder(snap.files, parser)))
-            if i % every == 0 or i == len(commits):
-                logger.info(f"{stream.locale}: commit {i} of {len(commits)} ({snap.commit.committed_at:%Y-%m-%d})")
-    return folders
+        for replay in replays:
+            commits = list(replay.commits)
+            snapshots = git_source.iter_folder_snapshots(repo, replay.plan.stream.cards_folder, commits, MAX_CARD_BYTES)
+            read.append([(snap.commit, parse_folder(snap.files, parser)) for snap in snapshots])
+            if commits:
+                span = f"{commits[0].committed_at:%Y-%m-%d} to {commits[-1].committed_at:%Y-%m-%d}"
+                logger.info(f"{replay.plan.locale}: read {len(commits)} snapshots, {span}")
+    return read, parser.parsed
 
 
-@task(cache_policy=NO_CACHE)
+# -- Transform -------------------------------------------------------------------------------------
+
+
+@task(cache_policy=NO_CACHE, task_run_name="replay_history-{replay.plan.stream.locale}")
 def replay_history(
-    stream: LocaleStream,
-    start: LocaleHistory,
-    folders: list[tuple[CommitRef, ParsedFolder]],
-    detected_at: datetime,
-    run_id: str,
+    stored: Catalog, replay: Replay, folders: Folders, detected_at: datetime, run_id: str
 ) -> LocaleHistory:
-    from transform.history import replay
+    from transform.history import replay as replay_folders
 
     with _collector_paused():
-        return replay(stream, start, folders, detected_at=detected_at, run_id=run_id)
+        start = catalogs.locale_start(stored, replay.plan.locale, fresh=replay.plan.fresh)
+        return replay_folders(start, replay, folders, detected_at=detected_at, run_id=run_id)
 
 
 @task(cache_policy=NO_CACHE)
-def save_catalog(
-    store: OutputStore,
-    histories: list[LocaleHistory],
-    heads: dict[str, dict[str, Any]],
-    rebuilt: set[str],
-    checked_at: datetime,
-    alerts: list[Alert] | None = None,
-) -> None:
-    from output import catalog as catalog_files
+def derive_alerts(results: list[Result], rule: AlertRule, routed: bool) -> list[Alert]:
+    return catalogs.run_alerts(results, rule, routed=routed)
 
-    catalog_files.save_catalog(store, histories, heads, rebuilt=rebuilt, checked_at=checked_at, alerts=alerts or [])
+
+@task(cache_policy=NO_CACHE)
+def advance_catalog(
+    stored: Catalog, results: list[Result], alerts: list[Alert], source: str, checked_at: datetime
+) -> Catalog:
+    return catalogs.advance_catalog(stored, results, alerts, source=source, checked_at=checked_at)
+
+
+# -- Load ------------------------------------------------------------------------------------------
+
+
+@task(cache_policy=NO_CACHE)
+def save_catalog(store: OutputStore, stored: Catalog, catalog: Catalog, results: list[Result]) -> None:
+    snapshots = {history.locale: history.snapshots for _, history in results}
+    catalog_files.save_catalog(store, stored, catalog, snapshots)
 
 
 def _run_name() -> str:
@@ -145,89 +183,42 @@ def catalog_flow(
     Alerts: `alert_on` picks the changes that alert; the webhook is a URL or the name of a Prefect
     Secret block holding it; a baseline or backfill sends nothing unless `alert_baseline`.
     """
-    logger = get_run_logger()
-    streams = [LOCALES[name] for name in (locales or list(LOCALES))]
+    request = run_request(mode, locales, since, alert_baseline)
     source = check_source(source)
-    store = OutputStore(Path(out))
-    run_id = str(flow_run.id or uuid.uuid4())
-    detected_at = datetime.now(UTC)
-    backfill = mode == "backfill"
     rule = alert_rule(alert_on)
     # `serve` pickles this function by value with only the globals its body names; naming
     # SecretStr and datetime in it lets the served run resolve the parameters' (string) annotations.
     webhook = resolve_webhook(alert_webhook if isinstance(alert_webhook, SecretStr) else None, alert_webhook_secret)
+    store = OutputStore(Path(out))
+    run_id = str(flow_run.id or uuid.uuid4())
+    detected_at = datetime.now(UTC)
 
-    with store.locked(wait_s=lock_wait_s):  # before the sync: two runs on one folder never fetch into one cache at once
+    with store.locked(wait_s=lock_wait_s):
+        # Read what the catalog holds
+        stored = load_catalog(store, request)
         # Extract
-        repo = sync_source(source, Path(cache_dir or default_cache_dir()), {s.branch: s.cards_folder for s in streams})
-        behind = []
-        for stream in streams:
-            head = git_source.branch_head(repo, stream.branch)
-            after = None if backfill else store.locale_state(stream.locale).get("commit")
-            if after != head.sha:
-                behind.append((stream, head, after))
-        histories, parsed = [], 0
-        if behind:
-            asked = _Asked(source, since, backfill, alert_baseline, rule, webhook is not None, run_id, detected_at)
-            histories, parsed = _catch_up(store, repo, behind, asked)
-        # Alert: events, artifact and webhook for what the outbox still owes, this run's or an earlier one's
-        announce_alerts(store)
-        if webhook is not None:
-            delivery = deliver_alerts(store, webhook, return_state=True)
-            if delivery.is_failed():
-                logger.warning(f"alerts stay in the outbox for the next run: {delivery.message}")
-    summary = summarize(histories, [s.locale for s in streams], out, parsed)
-    logger.info(summary["line"])
-    return summary
-
-
-@dataclass(frozen=True)
-class _Asked:
-    """What the run was asked for, as `_catch_up` needs it."""
-
-    source: str
-    since: datetime | None
-    backfill: bool
-    alert_baseline: bool
-    rule: AlertRule
-    routed: bool  # a webhook will deliver pending alerts
-    run_id: str
-    detected_at: datetime
-
-
-def _catch_up(
-    store: OutputStore, repo: Path, behind: list[tuple[LocaleStream, CommitRef, str | None]], asked: _Asked
-) -> tuple[list[LocaleHistory], int]:
-    """Replay the new commits of the locales whose branch moved, then save them and their alerts at once."""
-    from extract.card_folder import BlobParser
-    from output import catalog as catalog_files
-
-    parser = BlobParser()
-    histories, heads = [], {}
-    quiet: set[str] = set()  # locales whose alerts are recorded but not sent
-    for stream, head, after in behind:
-        start = catalog_files.load_start(store, stream.locale, fresh=asked.backfill)
-        baseline = not asked.backfill and start.commit is None
-        if (asked.backfill or baseline) and not asked.alert_baseline:
-            quiet.add(stream.locale)
-        commits = list_new_commits(repo, stream, after, asked.since, baseline)
-        # quote(): Prefect would walk every card of these inputs looking for futures
-        folders = read_folders(repo, stream, commits, quote(parser))
+        repo = sync_source(source, Path(cache_dir or default_cache_dir()), request)
+        heads = read_heads(repo, request)
+        plans = plan_run(quote(stored), heads, request)
+        logs = list_new_commits(repo, plans)
+        replays = plan_replays(plans, quote(logs), request)
+        folders, parsed = read_folders(repo, quote(replays))
         # Transform
-        history = replay_history(stream, quote(start), quote(folders), asked.detected_at, asked.run_id)
-        histories.append(history)
-        heads[stream.locale] = {
-            "source": public_source(asked.source),
-            "branch": stream.branch,
-            "commit": head.sha,
-            "committed_at": head.committed_at,
-            "snapshot_commit": history.commit,
-        }
-    # Load
-    found = derive_alerts(quote(histories), quiet, asked.rule, asked.routed)
-    rebuilt = {stream.locale for stream, _, _ in behind} if asked.backfill else set()
-    save_catalog(store, quote(histories), heads, rebuilt, asked.detected_at, found)
-    return histories, parser.parsed
+        results = [
+            (replay, replay_history(quote(stored), replay, quote(read), detected_at, run_id))
+            for replay, read in zip(replays, folders, strict=True)
+        ]
+        alerts = derive_alerts(quote(results), rule, webhook is not None)
+        catalog = advance_catalog(quote(stored), quote(results), quote(alerts), source, detected_at)
+        # Load
+        save_catalog(store, quote(stored), quote(catalog), quote(results))
+        # Tell: events, artifact and webhook for what the outbox still owes, this run's or an earlier one's
+        announced = announce_alerts(quote(catalog.outbox))
+        attempts = deliver_alerts(quote(catalog.outbox), webhook)
+        record_alerts(store, quote(catalog.outbox), announced, attempts)
+    summary = summarize(results, catalog, request.locales, out, parsed)
+    get_run_logger().info(summary["line"])
+    return summary
 
 
 def default_cache_dir() -> Path:

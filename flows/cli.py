@@ -22,6 +22,8 @@ from extract.sources import (
 )
 
 PROG = "model-catalog"
+STARTUP_TIMEOUT_ENV = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
+STARTUP_TIMEOUT_S = 180
 WEBHOOK_ENV = "MODEL_CATALOG_ALERT_WEBHOOK"
 
 
@@ -82,7 +84,7 @@ def _cron(text: str) -> str:
     try:
         return CronSchedule(cron=text).cron
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a cron schedule (e.g. \"0 6 * * *\")") from None
+        raise argparse.ArgumentTypeError(f'{text!r} is not a cron schedule (e.g. "0 6 * * *")') from None
 
 
 def _add_alert_options(parser: argparse.ArgumentParser) -> None:
@@ -186,7 +188,8 @@ def main(argv: list[str] | None = None, *, frozen_heap: bool = False) -> int:
     except SourceError as exc:
         print(f"{PROG}: error: {redact(str(exc), _secrets())}", file=sys.stderr)
         return 2
-    from output.alerts import AlertConfigError, alert_rule, check_webhook
+    from output.webhook import check_webhook
+    from transform.alerts import AlertConfigError, alert_rule
 
     webhook = args.alert_webhook or os.environ.get(WEBHOOK_ENV) or None
     try:
@@ -196,19 +199,21 @@ def main(argv: list[str] | None = None, *, frozen_heap: bool = False) -> int:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network but the source
+    # Prefect gives its temporary server 20 s to start, which a loaded machine misses.
+    os.environ.setdefault(STARTUP_TIMEOUT_ENV, str(STARTUP_TIMEOUT_S))
     from pydantic import SecretStr
 
-    from flows.alerts import TransientDeliveryError
     from flows.catalog import catalog_flow
     from output.store import OutputError
+    from transform.plan import PlanError
 
     if frozen_heap:
         # What is imported by now (Prefect, pydantic, ...) lives as long as the process: frozen, the
         # run's collections and the one at exit do not rescan it (~0.2 s a run; bench/ shows it on an
         # empty flow too). Only for a process of our own: an in-process caller keeps its collector as is.
         gc.freeze()
-    expected = (SourceError, OutputError, AlertConfigError)
-    _quiet_expected_errors((*expected, TransientDeliveryError))
+    expected = (SourceError, OutputError, AlertConfigError, PlanError)
+    _quiet_expected_errors(expected)
     if args.command == "serve":
         from flows.serve import ServeError, serve_catalog
 
@@ -242,6 +247,16 @@ def main(argv: list[str] | None = None, *, frozen_heap: bool = False) -> int:
         )
     except expected as exc:
         print(f"{PROG}: error: {redact(str(exc), _secrets())}", file=sys.stderr)
+        return 1
+    except RuntimeError as exc:
+        if "ephemeral Prefect API server" not in str(exc):
+            raise
+        waited = os.environ.get(STARTUP_TIMEOUT_ENV)
+        print(
+            f"{PROG}: error: Prefect's temporary server did not start within {waited} s (is the machine busy?); "
+            f"raise {STARTUP_TIMEOUT_ENV} or point PREFECT_API_URL at a running server",
+            file=sys.stderr,
+        )
         return 1
     return 0
 

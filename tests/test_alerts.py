@@ -17,10 +17,9 @@ import pytest
 from pydantic import SecretStr
 from pytest_httpserver import HTTPServer
 
-from output import alerts
-from output.alerts import Alert, FieldChange, Outcome
+from output import catalog_files, messages
+from output import webhook as webhooks
 from output.store import OutputStore
-from output.tables import CHANGES, VERSIONS, to_frame
 from tests.docs_repo import (
     card_href,
     card_md,
@@ -31,6 +30,9 @@ from tests.docs_repo import (
     seed_two_models,
     tile_md,
 )
+from transform import alerts, tables
+from transform.alerts import Outcome
+from transform.tables import Alert, FieldChange
 
 T1 = datetime(2025, 1, 10, 10, tzinfo=UTC)
 T2 = datetime(2025, 2, 1, 10, tzinfo=UTC)
@@ -111,23 +113,30 @@ VERSION_ROWS = [
     ],
 )
 def test_alerts_are_one_per_model_with_only_the_chosen_fields(tokens, expected):
-    changes = to_frame(CHANGE_ROWS, CHANGES)
-    versions = to_frame(VERSION_ROWS, VERSIONS)
-
-    found = alerts.derive_alerts(changes, versions, alerts.alert_rule(tokens), status=alerts.PENDING)
+    found = alerts.derive_alerts(CHANGE_ROWS, VERSION_ROWS, alerts.alert_rule(tokens), status=tables.PENDING)
 
     assert {(a.change, a.card_id.rsplit("/", 1)[1], tuple(f.field for f in a.fields)) for a in found} == expected
 
 
 def test_alert_names_come_from_the_version_of_the_commit():
-    found = alerts.derive_alerts(
-        to_frame(CHANGE_ROWS, CHANGES), to_frame(VERSION_ROWS, VERSIONS), alerts.alert_rule(), status=alerts.PENDING
-    )
+    found = alerts.derive_alerts(CHANGE_ROWS, VERSION_ROWS, alerts.alert_rule(), status=tables.PENDING)
     names = {a.card_id.rsplit("/", 1)[1]: a.model_name for a in found}
     assert names == {"gamma": "Acme Gamma", "old": "Acme Old", "alpha": "Acme Alpha 2"}
     alpha = next(a for a in found if a.change == "modified")
     assert alpha.fields[0] == FieldChange("tier", '"standard"', '"premium"')
-    assert alpha.alert_id == alerts.alert_id("b" * 40, "en", "box-ai/ai-models/alpha", "modified")
+    assert alpha.alert_id == alerts.alert_id("b" * 40, "en", "box-ai/ai-models/alpha", "modified", alpha.fields)
+
+
+def test_alert_ids_say_where_and_what_changed():
+    """A revert at the same commit of a rewritten branch must not reuse the alert of the change it undoes."""
+    tier = FieldChange("tier", '"standard"', '"premium"')
+    back = FieldChange("tier", '"premium"', '"standard"')
+    at = ("b" * 40, "en", "box-ai/ai-models/alpha", "modified")
+
+    assert alerts.alert_id(*at, (tier,)) == alerts.alert_id(*at, (tier,))
+    assert alerts.alert_id(*at, (tier,)) != alerts.alert_id(*at, (back,))
+    assert alerts.alert_id(*at, (tier, back)) == alerts.alert_id(*at, (back, tier))  # fields come in any order
+    assert alerts.alert_id(*at) != alerts.alert_id("c" * 40, *at[1:])
 
 
 @pytest.mark.parametrize("token", ["everything", "models", "source_commit", "tier_raw"])
@@ -145,14 +154,14 @@ def test_unknown_alert_on_is_refused(token):
     ],
 )
 def test_webhook_label_shows_scheme_and_host_only(url, label):
-    assert alerts.check_webhook(url) == url
-    assert alerts.webhook_label(url) == label
+    assert webhooks.check_webhook(url) == url
+    assert webhooks.webhook_label(url) == label
 
 
 @pytest.mark.parametrize("url", [f"ftp://u:{SECRET}@example.com/x", "hooks.slack.com/services/x", "https://"])
 def test_a_webhook_that_is_not_http_is_refused_without_its_secret(url):
     with pytest.raises(alerts.AlertConfigError) as info:
-        alerts.check_webhook(url)
+        webhooks.check_webhook(url)
     assert SECRET not in str(info.value)
 
 
@@ -176,15 +185,15 @@ def make_alert(card: str = "gamma", kind: str = "added", **kw) -> Alert:
 
 
 def test_merge_keeps_what_the_outbox_already_knows():
-    sent = make_alert(status=alerts.DELIVERED, attempts=1, delivered_at=T2)
+    sent = make_alert(status=tables.DELIVERED, attempts=1, delivered_at=T2)
     again = make_alert()  # the same change, derived again (e.g. by a backfill)
     other = make_alert("delta")
 
     merged = alerts.merge_outbox([sent], [again, other, other])
 
     assert [(a.card_id, a.status) for a in merged] == [
-        ("box-ai/ai-models/gamma", alerts.DELIVERED),
-        ("box-ai/ai-models/delta", alerts.PENDING),
+        ("box-ai/ai-models/gamma", tables.DELIVERED),
+        ("box-ai/ai-models/delta", tables.PENDING),
     ]
     assert alerts.to_deliver(merged) == [other]
 
@@ -192,20 +201,20 @@ def test_merge_keeps_what_the_outbox_already_knows():
 @pytest.mark.parametrize(
     ("outcome", "status", "error"),
     [
-        (Outcome("delivered", "HTTP 200"), alerts.DELIVERED, None),
-        (Outcome("retry", "HTTP 503 Service Unavailable"), alerts.PENDING, "HTTP 503 Service Unavailable"),
-        (Outcome("rejected", "HTTP 404 Not Found"), alerts.REJECTED, "HTTP 404 Not Found"),
+        (Outcome("delivered", "HTTP 200"), tables.DELIVERED, None),
+        (Outcome("retry", "HTTP 503 Service Unavailable"), tables.PENDING, "HTTP 503 Service Unavailable"),
+        (Outcome("rejected", "HTTP 404 Not Found"), tables.REJECTED, "HTTP 404 Not Found"),
     ],
 )
 def test_record_outcome(outcome, status, error):
     [alert] = alerts.record_outcome([make_alert(attempts=2)], {make_alert().alert_id}, outcome, T2)
     assert (alert.status, alert.attempts, alert.last_error) == (status, 3, error)
-    assert alert.delivered_at == (T2 if status == alerts.DELIVERED else None)
+    assert alert.delivered_at == (T2 if status == tables.DELIVERED else None)
 
 
 def test_webhook_body_lists_models_and_has_a_slack_text():
     tier = FieldChange("tier", '"standard"', '"premium"')
-    body = alerts.webhook_body([make_alert(), make_alert("a<b>&c", "modified", fields=(tier,))])
+    body = messages.webhook_body([make_alert(), make_alert("a<b>&c", "modified", fields=(tier,))])
 
     assert body["counts"] == {"added": 1, "removed": 0, "modified": 1}
     assert body["models"][1] == {
@@ -229,7 +238,7 @@ def test_webhook_body_lists_models_and_has_a_slack_text():
 
 def test_markdown_summary_has_old_and_new_values():
     fields = (FieldChange("availability", '["available"]', '["deprecated"]'), FieldChange("tier", None, '"a|b"'))
-    text = alerts.summary_markdown([make_alert(), make_alert("alpha", "modified", fields=fields)])
+    text = messages.summary_markdown([make_alert(), make_alert("alpha", "modified", fields=fields)])
 
     assert "2 models changed: 1 added, 1 modified." in text
     assert "| en | `acme__gamma` | Acme Gamma | box-ai/ai-models/gamma | cccccccccc |" in text
@@ -238,7 +247,7 @@ def test_markdown_summary_has_old_and_new_values():
 
 
 def test_event_names_the_model_and_locale():
-    event = alerts.event_fields(make_alert("alpha", "modified", fields=(FieldChange("tier", None, '"premium"'),)))
+    event = messages.event_fields(make_alert("alpha", "modified", fields=(FieldChange("tier", None, '"premium"'),)))
     assert event["event"] == "model-catalog.model.modified"
     assert event["resource"] == {
         "prefect.resource.id": "model-catalog.model.en.box-ai/ai-models/alpha",
@@ -258,16 +267,16 @@ def test_outbox_round_trips_through_its_file(tmp_path):
             "alpha",
             "modified",
             fields=(FieldChange("tier", None, '"premium"'),),
-            status=alerts.REJECTED,
+            status=tables.REJECTED,
             attempts=1,
             last_error="HTTP 404 Not Found",
             last_attempt_at=T2,
             announced_at=T2,
         ),
     ]
-    alerts.save_outbox(store, outbox)
+    catalog_files.save_outbox(store, [], outbox)
 
-    assert alerts.read_outbox(store) == outbox
+    assert catalog_files.read_outbox(store) == outbox
     assert json.loads((tmp_path / "alerts" / "outbox.json").read_text())[1]["status"] == "rejected"
 
 
@@ -289,7 +298,7 @@ def test_post_json_classifies_the_answer(httpserver: HTTPServer, status, result)
     headers = {"Location": httpserver.url_for("/elsewhere")} if status == 302 else None
     httpserver.expect_request("/hook", method="POST").respond_with_data("x", status=status, headers=headers)
 
-    outcome = alerts.post_json(httpserver.url_for("/hook"), {"text": "hi"})
+    outcome = webhooks.post_json(httpserver.url_for("/hook"), {"text": "hi"})
 
     assert outcome.result == result
     assert [r.path for r, _ in httpserver.log] == ["/hook"]
@@ -302,7 +311,7 @@ def free_port() -> int:
 
 
 def test_post_json_to_a_closed_port_is_retried_later():
-    outcome = alerts.post_json(f"http://127.0.0.1:{free_port()}/hook", {"text": "hi"}, timeout=5)
+    outcome = webhooks.post_json(f"http://127.0.0.1:{free_port()}/hook", {"text": "hi"}, timeout=5)
     assert outcome.result == "retry"
     assert "refused" in outcome.detail.lower()
 
@@ -311,7 +320,7 @@ def test_credentials_in_the_url_become_basic_auth(httpserver: HTTPServer):
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
     url = httpserver.url_for("/hook").replace("http://", f"http://bot:{SECRET}@")
 
-    assert alerts.post_json(url, {"text": "hi"}).result == "delivered"
+    assert webhooks.post_json(url, {"text": "hi"}).result == "delivered"
 
     [(request, _)] = httpserver.log
     assert request.headers["Authorization"] == "Basic " + base64.b64encode(f"bot:{SECRET}".encode()).decode()
@@ -350,7 +359,7 @@ def posted(server: HTTPServer) -> list[dict]:
 
 
 def outbox(out: Path) -> list[Alert]:
-    return alerts.read_outbox(OutputStore(out))
+    return catalog_files.read_outbox(OutputStore(out))
 
 
 def wait_for(read, what: str, deadline_s: float = 90):
@@ -393,7 +402,7 @@ def run_artifacts(flow_run_id) -> list:
 
     with get_client(sync_client=True) as client:
         return client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[alerts.ARTIFACT_KEY])),
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[messages.ARTIFACT_KEY])),
             flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])),
         )
 
@@ -412,7 +421,7 @@ def test_a_new_card_alerts_once_by_webhook_event_and_artifact(tmp_path, httpserv
 
     baseline_run, _ = run(repo, out, cache, alert_webhook=webhook)
     assert httpserver.log == []  # the baseline records four `added` changes and sends nothing
-    assert {a.status for a in outbox(out)} == {alerts.SUPPRESSED}
+    assert {a.status for a in outbox(out)} == {tables.SUPPRESSED}
     assert run_artifacts(baseline_run) == []
     assert model_events(baseline_run) == []
 
@@ -433,7 +442,7 @@ def test_a_new_card_alerts_once_by_webhook_event_and_artifact(tmp_path, httpserv
     assert artifact.type == "markdown"
     assert "| en | `acme__gamma` | Acme Gamma |" in artifact.data
     gamma = [a for a in outbox(out) if a.card_id == GAMMA]
-    assert [(a.status, a.attempts) for a in gamma] == [(alerts.DELIVERED, 1)]
+    assert [(a.status, a.attempts) for a in gamma] == [(tables.DELIVERED, 1)]
     assert gamma[0].announced_at is not None
 
     again_run, _ = run(repo, out, cache, alert_webhook=webhook)
@@ -456,7 +465,7 @@ def test_a_webhook_that_fails_gets_the_alert_on_the_next_run_exactly_once(tmp_pa
 
     assert [r.status_code for _, r in httpserver.log] == [503, 503, 503]  # the first try and two retries
     [gamma] = [a for a in outbox(out) if a.card_id == GAMMA]
-    assert (gamma.status, gamma.attempts, gamma.last_error) == (alerts.PENDING, 3, "HTTP 503 SERVICE UNAVAILABLE")
+    assert (gamma.status, gamma.attempts, gamma.last_error) == (tables.PENDING, 3, "HTTP 503 SERVICE UNAVAILABLE")
 
     httpserver.clear()
     httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
@@ -467,7 +476,7 @@ def test_a_webhook_that_fails_gets_the_alert_on_the_next_run_exactly_once(tmp_pa
     assert [m["card_id"] for m in body["models"]] == [GAMMA]
     assert len(httpserver.log) == 1
     [gamma] = [a for a in outbox(out) if a.card_id == GAMMA]
-    assert (gamma.status, gamma.attempts, gamma.last_error) == (alerts.DELIVERED, 4, None)
+    assert (gamma.status, gamma.attempts, gamma.last_error) == (tables.DELIVERED, 4, None)
 
 
 @pytest.mark.usefixtures("prefect_harness")
@@ -483,7 +492,7 @@ def test_a_webhook_that_is_down_then_up_gets_the_alert(tmp_path):
     run(repo, out, cache, alert_webhook=webhook)  # connection refused, three times
 
     [gamma] = [a for a in outbox(out) if a.card_id == GAMMA]
-    assert (gamma.status, gamma.attempts) == (alerts.PENDING, 3)
+    assert (gamma.status, gamma.attempts) == (tables.PENDING, 3)
 
     server = HTTPServer(host="127.0.0.1", port=port)
     server.expect_request("/hook", method="POST").respond_with_data("ok")
@@ -512,7 +521,7 @@ def test_a_4xx_is_a_permanent_failure_not_retried(tmp_path, httpserver: HTTPServ
 
     assert [r.status_code for _, r in httpserver.log] == [404]
     [gamma] = [a for a in outbox(out) if a.card_id == GAMMA]
-    assert (gamma.status, gamma.last_error) == (alerts.REJECTED, "HTTP 404 NOT FOUND")
+    assert (gamma.status, gamma.last_error) == (tables.REJECTED, "HTTP 404 NOT FOUND")
 
 
 @pytest.mark.usefixtures("prefect_harness")
@@ -587,7 +596,7 @@ def test_no_webhook_still_announces_and_sends_nothing_later(tmp_path, httpserver
     flow_run_id, _ = run(repo, out, cache, locales=["en"])
     run(repo, out, cache, alert_webhook=webhook, locales=["en"])
 
-    assert [a.status for a in outbox(out) if a.card_id == GAMMA] == [alerts.NO_WEBHOOK]
+    assert [a.status for a in outbox(out) if a.card_id == GAMMA] == [tables.NO_WEBHOOK]
     assert len(run_artifacts(flow_run_id)) == 1
     assert httpserver.log == []
 

@@ -12,8 +12,8 @@ import pytest
 
 from flows.catalog import _collector_paused, catalog_flow
 from output.store import OutputStore, Transaction
-from output.tables import MODELS, to_table
 from tests.docs_repo import card_href, card_md, index_md, make_docs_repo, seed_two_models, tile_md
+from transform.tables import MODELS, to_table
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

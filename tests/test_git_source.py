@@ -90,7 +90,7 @@ def snapshots(repo_path: Path, *, history: bool) -> dict[str, list[dict[str, byt
     """Per locale, the card folder at the head (or at every card commit): path -> data."""
     result = {}
     for stream in LOCALES.values():
-        commits = git_source.list_folder_commits(repo_path, stream.branch, stream.cards_folder)
+        commits = git_source.list_folder_commits(repo_path, stream.branch, stream.cards_folder).commits
         chosen = commits if history else commits[-1:]
         snaps = git_source.iter_folder_snapshots(repo_path, stream.cards_folder, chosen, MAX_CARD_BYTES)
         result[stream.locale] = [{f.path: f.data for f in snap.files} for snap in snaps]
@@ -183,7 +183,7 @@ def test_incremental_sync_fetches_only_the_new_commits_objects(tmp_path, trace):
 
     sync(source, tmp_path / "cache")
     stream = LOCALES["en"]
-    commits = git_source.list_folder_commits(repo_path, stream.branch, stream.cards_folder, after=old)
+    commits = git_source.list_folder_commits(repo_path, stream.branch, stream.cards_folder, after=old).commits
     [snap] = git_source.iter_folder_snapshots(repo_path, stream.cards_folder, commits, MAX_CARD_BYTES)
 
     assert [c.sha for c in commits] == [new]

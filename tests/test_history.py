@@ -405,14 +405,14 @@ def test_backfill_since_after_the_last_card_commit_keeps_the_catalog(script, tmp
     assert pl.read_parquet(out / "models.parquet")["card_id"].to_list() == [ACME_ALPHA, BETA]
 
 
-def test_long_walk_logs_progress_per_locale(script, tmp_path, caplog):
+def test_long_walk_logs_one_line_per_locale(script, tmp_path, caplog):
     script.all()
 
     with caplog.at_level(logging.INFO):
         run(script.repo, tmp_path / "out", "backfill")
 
-    progress = [r.getMessage() for r in caplog.records if "commit" in r.getMessage() and " of " in r.getMessage()]
-    assert any("en: commit 6 of 6" in m for m in progress), progress
+    progress = [r.getMessage() for r in caplog.records if " snapshots, " in r.getMessage()]
+    assert progress == ["en: read 6 snapshots, 2025-01-10 to 2025-04-01"], progress
 
 
 # -- the real docs history ---------------------------------------------------------------------

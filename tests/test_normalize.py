@@ -10,9 +10,9 @@ from extract.card_folder import ParsedFolder
 from extract.card_markdown import CardParseError, parse_card
 from extract.index_tiles import Tile, parse_index
 from extract.sources import LOCALES
-from output.tables import MODELS, to_table
 from tests.docs_repo import card_href, card_md, index_md, tile_md
 from transform.normalize import card_id_for, normalize_card, normalize_snapshot
+from transform.tables import MODELS, to_table
 
 AT = datetime(2025, 1, 1, tzinfo=UTC)
 

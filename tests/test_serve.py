@@ -27,8 +27,8 @@ from pytest_httpserver import HTTPServer
 from flows.alerts import WEBHOOK_BLOCK, resolve_webhook
 from flows.catalog import catalog_flow
 from flows.cli import main
-from output import alerts
 from tests.docs_repo import card_md, make_docs_repo, seed_two_models
+from transform import alerts
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
