@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,33 @@ def test_missing_branch_is_one_line_and_keeps_outputs(tmp_path):
     assert "Traceback" not in result.stderr
     assert "model-catalog: error: branch 'jp' not found" in result.stderr
     assert (out / "models.parquet").read_bytes() == before
+
+
+def test_prefect_start_up_that_misses_its_limit_is_one_line(tmp_path):
+    """A loaded machine missed Prefect's 20 s limit for its temporary server; here the user's limit is 0 s."""
+    repo = make_docs_repo(tmp_path)
+    seed_two_models(repo)
+    env = {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "0", "PREFECT_API_URL": ""}
+
+    result = cli("run", "--source", str(repo.path), "--out", str(tmp_path / "out"), cwd=tmp_path, env=env)
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    [line] = [ln for ln in result.stderr.splitlines() if ln.startswith("model-catalog:")]
+    assert line.startswith("model-catalog: error: Prefect's temporary server did not start within 0 s")
+    assert "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS" in line
+
+
+def test_the_cli_gives_prefect_a_longer_start_up_limit_unless_the_user_set_one(monkeypatch):
+    from flows import cli as cli_module
+
+    seen = []
+    monkeypatch.delenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", raising=False)
+    monkeypatch.setattr(
+        "flows.catalog.catalog_flow", lambda **kw: seen.append(os.environ[cli_module.STARTUP_TIMEOUT_ENV])
+    )
+    assert cli_module.main(["run", "--source", str(ROOT)]) == 0
+    monkeypatch.setenv("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "7")
+    assert cli_module.main(["run", "--source", str(ROOT)]) == 0
+
+    assert seen == [str(cli_module.STARTUP_TIMEOUT_S), "7"]
