@@ -121,11 +121,11 @@ def probe(source: str, cache: Path, history: bool) -> dict[str, float]:
     repo = git_source.sync_source(source, cache, list(folders), folders)
     files = 0
     for stream in LOCALES.values():
-        commits = git_source.list_folder_commits(repo, stream.branch, stream.cards_folder)
+        commits = git_source.list_folder_commits(repo, stream.branch, stream.cards_folder).commits
         chosen = commits if history else commits[-1:]
         for snap in git_source.iter_folder_snapshots(repo, stream.cards_folder, chosen, MAX_CARD_BYTES):
             files += len(snap.files)
-    return {"seconds": time.perf_counter() - start, "files": files, "disk": _disk(repo)}
+    return {"seconds": time.perf_counter() - start, "files": files, "disk": _disk(repo.path)}
 
 
 def pipeline_sync(remote: Path, work: Path, cache: Path, history: bool) -> dict[str, float]:

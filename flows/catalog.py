@@ -21,7 +21,7 @@ from prefect.utilities.annotations import quote
 from pydantic import SecretStr
 
 from extract import git_source
-from extract.git_source import CommitRef, TransientSyncError
+from extract.git_source import CachedRepo, CommitRef, TransientSyncError
 from extract.sources import DEFAULT_SOURCE, LOCALES, LocaleStream, check_source, public_source
 from flows.alerts import announce_alerts, deliver_alerts, derive_alerts, resolve_webhook
 from output.alerts import Alert, AlertRule, alert_rule
@@ -60,24 +60,24 @@ def _is_transient(task_, task_run, state) -> bool:
 
 
 @task(retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=_is_transient, cache_policy=NO_CACHE)
-def sync_source(source: str, cache_dir: Path, folders: dict[str, str]) -> Path:
+def sync_source(source: str, cache_dir: Path, folders: dict[str, str]) -> CachedRepo:
     """`folders`: branch -> card folder; only the trees on the way to those folders are fetched."""
     return git_source.sync_source(source, cache_dir, list(folders), folders)
 
 
 @task(cache_policy=NO_CACHE)
 def list_new_commits(
-    repo: Path, stream: LocaleStream, after: str | None, since: datetime | None, baseline: bool
+    repo: CachedRepo, stream: LocaleStream, after: str | None, since: datetime | None, baseline: bool
 ) -> list[CommitRef]:
-    commits = git_source.list_folder_commits(repo, stream.branch, stream.cards_folder, after=after, since=since)
-    if not commits and since is not None:  # no card commit since then: start from the catalog as it stands
-        return git_source.list_folder_commits(repo, stream.branch, stream.cards_folder, after=after)[-1:]
+    commits = git_source.list_folder_commits(repo, stream.branch, stream.cards_folder, after=after).commits
+    if since is not None:  # no card commit since then: start from the catalog as it stands
+        commits = [c for c in commits if c.committed_at >= since] or commits[-1:]
     return commits[-1:] if baseline else commits
 
 
 @task(cache_policy=NO_CACHE)
 def read_folders(
-    repo: Path, stream: LocaleStream, commits: list[CommitRef], parser: BlobParser
+    repo: CachedRepo, stream: LocaleStream, commits: list[CommitRef], parser: BlobParser
 ) -> list[tuple[CommitRef, ParsedFolder]]:
     from extract.card_folder import parse_folder
     from extract.card_markdown import MAX_CARD_BYTES
@@ -196,7 +196,7 @@ class _Asked:
 
 
 def _catch_up(
-    store: OutputStore, repo: Path, behind: list[tuple[LocaleStream, CommitRef, str | None]], asked: _Asked
+    store: OutputStore, repo: CachedRepo, behind: list[tuple[LocaleStream, CommitRef, str | None]], asked: _Asked
 ) -> tuple[list[LocaleHistory], int]:
     """Replay the new commits of the locales whose branch moved, then save them and their alerts at once."""
     from extract.card_folder import BlobParser

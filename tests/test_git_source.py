@@ -9,6 +9,7 @@ backfill parses each blob once, an unmoved run does nothing, `--help` imports li
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from collections import Counter
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from extract import git_source
+from extract import git_fetch, git_source
 from extract.card_markdown import MAX_CARD_BYTES
 from extract.sources import LOCALES
 from tests.docs_repo import DocsRepo, card_href, card_md, imported_packages, index_md, make_docs_repo, tile_md
@@ -86,26 +87,26 @@ def trace(tmp_path, monkeypatch) -> Trace:
     return Trace(path)
 
 
-def snapshots(repo_path: Path, *, history: bool) -> dict[str, list[dict[str, bytes | None]]]:
+def snapshots(repo: git_source.CachedRepo, *, history: bool) -> dict[str, list[dict[str, bytes | None]]]:
     """Per locale, the card folder at the head (or at every card commit): path -> data."""
     result = {}
     for stream in LOCALES.values():
-        commits = git_source.list_folder_commits(repo_path, stream.branch, stream.cards_folder)
+        commits = git_source.list_folder_commits(repo, stream.branch, stream.cards_folder).commits
         chosen = commits if history else commits[-1:]
-        snaps = git_source.iter_folder_snapshots(repo_path, stream.cards_folder, chosen, MAX_CARD_BYTES)
+        snaps = git_source.iter_folder_snapshots(repo, stream.cards_folder, chosen, MAX_CARD_BYTES)
         result[stream.locale] = [{f.path: f.data for f in snap.files} for snap in snaps]
     return result
 
 
-def sync(source: str, cache: Path) -> Path:
+def sync(source: str, cache: Path) -> git_source.CachedRepo:
     return git_source.sync_source(source, cache, list(FOLDERS), FOLDERS)
 
 
-def present_objects(repo_path: Path) -> set[str]:
+def present_objects(repo: git_source.CachedRepo) -> set[str]:
     """Objects in the cache; listing them never fetches."""
     out = subprocess.run(
         ["git", "cat-file", "--batch-all-objects", "--batch-check=%(objectname)"],
-        cwd=repo_path,
+        cwd=repo.path,
         capture_output=True,
         text=True,
         check=True,
@@ -181,12 +182,13 @@ def test_incremental_sync_fetches_only_the_new_commits_objects(tmp_path, trace):
     new = remote.git("rev-parse", "main")
     trace.reset()
 
-    sync(source, tmp_path / "cache")
+    repo_path = sync(source, tmp_path / "cache")
     stream = LOCALES["en"]
-    commits = git_source.list_folder_commits(repo_path, stream.branch, stream.cards_folder, after=old)
+    log = git_source.list_folder_commits(repo_path, stream.branch, stream.cards_folder, after=old)
+    commits = log.commits
     [snap] = git_source.iter_folder_snapshots(repo_path, stream.cards_folder, commits, MAX_CARD_BYTES)
 
-    assert [c.sha for c in commits] == [new]
+    assert [c.sha for c in commits] == [new] and not log.rewritten
     assert b"99k tokens" in {f.path: f.data for f in snap.files}[f"{stream.cards_folder}m000-model-card.md"]
     added = present_objects(repo_path) - before
     introduced = set(remote.git("rev-list", "--objects", "--no-object-names", f"{old}..{new}").split())
@@ -236,18 +238,18 @@ def test_card_folder_with_a_subfolder_is_walked_without_lazy_fetches(tmp_path, t
 def test_corrupted_cache_is_detected_and_rebuilt(tmp_path, trace):
     remote = build_remote(tmp_path / "remote", cards=2, versions=2)
     source = f"file://{remote.path}"
-    repo_path = sync(source, tmp_path / "cache")
-    expected = snapshots(repo_path, history=True)
-    for pack in (repo_path / "objects" / "pack").iterdir():
+    repo = sync(source, tmp_path / "cache")
+    expected = snapshots(repo, history=True)
+    for pack in (repo.path / "objects" / "pack").iterdir():
         pack.unlink()
-    shutil.rmtree(repo_path / "objects" / "info", ignore_errors=True)
+    shutil.rmtree(repo.path / "objects" / "info", ignore_errors=True)
 
-    assert sync(source, tmp_path / "cache") == repo_path
-    assert snapshots(repo_path, history=True) == expected
+    assert sync(source, tmp_path / "cache") == repo
+    assert snapshots(repo, history=True) == expected
 
 
 def test_many_runs_do_not_pile_up_packs(tmp_path, monkeypatch):
-    monkeypatch.setattr(git_source, "MAX_PACKS", 6)
+    monkeypatch.setattr(git_fetch, "MAX_PACKS", 6)
     remote = build_remote(tmp_path / "remote", cards=1, versions=1)
     source = f"file://{remote.path}"
     for step in range(8):
@@ -256,21 +258,36 @@ def test_many_runs_do_not_pile_up_packs(tmp_path, monkeypatch):
         repo_path = sync(source, tmp_path / "cache")
         snapshots(repo_path, history=False)
 
-    packs = list((repo_path / "objects" / "pack").glob("*.pack"))
+    packs = list((repo_path.path / "objects" / "pack").glob("*.pack"))
     assert len(packs) <= 6 + 1  # at most one blob fetch after the last compaction
     head = snapshots(repo_path, history=False)["en"][0]
     assert b"9k tokens" in head[f"{LOCALES['en'].cards_folder}m000-model-card.md"]
 
 
 def test_the_trace_sees_a_lazy_fetch_when_a_missing_blob_is_read_directly(tmp_path, trace):
+    """The counter above is real: outside our environment, reading a blob the sync left out fetches it lazily."""
     remote = build_remote(tmp_path / "remote", cards=1, versions=1)
-    repo_path = sync(f"file://{remote.path}", tmp_path / "cache")
+    repo = sync(f"file://{remote.path}", tmp_path / "cache")
     blob = remote.git("rev-parse", f"main:{LOCALES['en'].cards_folder}index.md")
     trace.reset()
 
-    git_source._repo(repo_path).odb.stream(bytes.fromhex(blob)).read()
+    subprocess.run(["git", "cat-file", "-p", blob], cwd=repo.path, capture_output=True, check=True)
 
     assert trace.lazy_fetches() >= 1
+
+
+def test_under_our_environment_a_missing_object_is_an_error_never_a_lazy_fetch(tmp_path, trace):
+    remote = build_remote(tmp_path / "remote", cards=1, versions=1)
+    repo = sync(f"file://{remote.path}", tmp_path / "cache")
+    blob = remote.git("rev-parse", f"main:{LOCALES['en'].cards_folder}index.md")
+    trace.reset()
+
+    read = subprocess.run(
+        ["git", "cat-file", "-p", blob], cwd=repo.path, capture_output=True, env={**os.environ, **git_source.GIT_ENV}
+    )
+
+    assert read.returncode != 0
+    assert trace.fetches() == 0
 
 
 def distinct_card_blobs(remote: DocsRepo) -> set[str]:

@@ -253,8 +253,8 @@ def test_a_50_mb_card_is_reported_without_ever_being_held_in_memory(tmp_path, cl
     big = 50 * 1024 * 1024
     repo.write("en", "big-model-card.md", b"# Big\n\n" + b"a" * big)
     repo.commit("en", "Big card", "2025-02-01T10:00:00+00:00")
-    cache = git_source.sync_source(str(repo.path), tmp_path / "cache", ["main"])
-    commits = git_source.list_folder_commits(cache, "main", EN.cards_folder)
+    cache = git_source.sync_source(str(repo.path), tmp_path / "cache", ["main"], {"main": EN.cards_folder})
+    commits = git_source.list_folder_commits(cache, "main", EN.cards_folder).commits
 
     tracemalloc.start()
     try:

@@ -206,7 +206,7 @@ def test_normalize_cache_changes_nothing_over_the_real_history(bundle, tmp_path)
     parser = BlobParser()
     for stream in streams:
         shared = NormalizeCache()
-        commits = git_source.list_folder_commits(repo, stream.branch, stream.cards_folder)
+        commits = git_source.list_folder_commits(repo, stream.branch, stream.cards_folder).commits
         for snap in git_source.iter_folder_snapshots(repo, stream.cards_folder, commits, MAX_CARD_BYTES):
             folder = parse_folder(snap.files, parser)
             at = snap.commit.committed_at

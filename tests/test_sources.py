@@ -258,13 +258,14 @@ def test_a_tampered_remote_url_in_the_cache_is_reset_through_the_guarded_setter(
     seed_two_models(repo)
     cache = git_source.sync_source(str(repo.path), tmp_path / "cache", ["main", "jp"])
     marker = tmp_path / "pwned"
-    subprocess.run(["git", "config", "remote.origin.url", f"ext::sh -c touch% {marker}"], cwd=cache, check=True)
+    subprocess.run(["git", "config", "remote.origin.url", f"ext::sh -c touch% {marker}"], cwd=cache.path, check=True)
     repo.write("en", "gamma-model-card.md", "# Gamma\n")
     repo.commit("en", "Add gamma", "2025-02-01T10:00:00+00:00")
 
-    assert git_source.sync_source(str(repo.path), tmp_path / "cache", ["main", "jp"]) == cache
-    assert git.Repo(cache).remote("origin").url == str(repo.path)
-    assert git_source.branch_head(cache, "main").sha == repo.git("rev-parse", "main")
+    synced = git_source.sync_source(str(repo.path), tmp_path / "cache", ["main", "jp"])
+    assert synced.path == cache.path
+    assert git.Repo(cache.path).remote("origin").url == str(repo.path)
+    assert git_source.branch_head(synced, "main").sha == repo.git("rev-parse", "main")
     assert not marker.exists()
 
 
