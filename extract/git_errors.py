@@ -59,8 +59,10 @@ _TRANSIENT = (
 )
 # Said by git around the real reason; never the reason itself.
 _GENERIC_LINES = ("fatal: could not read from remote repository", "please make sure", "and the repository exists")
-# A source that is itself a partial or damaged clone cannot send what it lacks.
-_INCOMPLETE_SOURCE = ("from promisor remote", "possible repository corruption on the remote side")
+# A source that is itself a partial or damaged clone cannot send what it lacks (said by its upload-pack).
+_INCOMPLETE_SOURCE = re.compile(
+    r"^remote: .*from promisor remote|possible repository corruption on the remote side", re.M
+)
 _NO_SPACE = "no space left on device"
 
 
@@ -87,17 +89,21 @@ def git_error(stderr: str, source: str, what: str, *, cache: Path | None = None)
     public = public_source(source)
     if cache is not None and _NO_SPACE in lower:
         return cache_unusable(cache, "no space left on device")
-    if any(hint in lower for hint in _INCOMPLETE_SOURCE):
+    if _INCOMPLETE_SOURCE.search(lower):
         return IncompleteSource(
             f"source {public!r} lacks objects of its own history (a partial or damaged clone): "
             "fetch them there (`git fetch --refetch`) or use a full clone"
         )
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    message = f"{what} {public!r}: {first_reason(text)}"
+    return TransientSyncError(message) if is_transient(text, source) else SourceError(message)
+
+
+def first_reason(stderr: str) -> str:
+    """The first line of git's stderr that says why (a `fatal:` or `error:` one where there is), redacted."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
     lines = [ln for ln in lines if not ln.lower().startswith(_GENERIC_LINES)] or lines
     useful = [ln for ln in lines if ln.lower().startswith(("fatal", "error"))] or lines
-    detail = redact(useful[0] if useful else "git failed").strip("' ")
-    message = f"{what} {public!r}: {detail}"
-    return TransientSyncError(message) if is_transient(text, source) else SourceError(message)
+    return redact(useful[0] if useful else "git failed").strip("' ")
 
 
 def shallow_source(source: str) -> IncompleteSource:
@@ -108,7 +114,7 @@ def shallow_source(source: str) -> IncompleteSource:
 
 
 def cache_unusable(cache: Path, reason: str) -> CacheError:
-    return CacheError(f"cannot use the cache folder '{cache}': {reason}; free it or pass another --cache-dir")
+    return CacheError(f"cannot use the cache folder '{cache}': {reason}; fix it or pass another --cache-dir")
 
 
 def os_reason(exc: OSError) -> str:

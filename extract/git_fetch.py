@@ -9,9 +9,11 @@ Each git process runs in its own process group, watched: past `MAX_PROCESSES` pr
 the group or `GIT_TIMEOUT_S` seconds the whole group is killed, and the caller gets one line.
 GitPython's `kill_after_timeout` kills only direct children, so this module runs git itself;
 GitPython stays in `git_source.py`. Lazy fetches of missing objects are off
-(`GIT_NO_LAZY_FETCH`): against a shallow source git 2.39 would otherwise fetch the server's
-shallow roots lazily, each fetch starting the next, thousands deep. Every git process also
-inherits the cache lock's descriptor, so the lock outlives none of them.
+(`GIT_NO_LAZY_FETCH`, honoured since the April 2024 security releases, 2.39.4 on): against a
+shallow source git would otherwise fetch the server's shallow roots lazily, each fetch
+starting the next, thousands deep; an older git ignores it, and the process bound ends the
+chain. Every git process also inherits the cache lock's descriptor, so the lock outlives none
+of them.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ Pure parsing, no git process and no I/O, so every format is tested on literal by
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 MODE_TREE = 0o040000
@@ -75,6 +76,20 @@ def tree_entries(body: bytes) -> list[Entry]:
 def subtree(entries: list[Entry], name: str) -> str | None:
     """The id of the subfolder `name`, or None when there is none (absent, or a file of that name)."""
     return next((oid for mode, entry, oid in entries if entry == name and mode == MODE_TREE), None)
+
+
+def path_ends_before(parts: Sequence[str], trees: Sequence[BatchObject]) -> bool:
+    """True when a tree on a path has no entry for the next part: the folder is absent at that commit.
+
+    `trees`: the root and each tree down to the folder's parent, as `cat-file --batch` answered.
+    False when one of them, or the folder's own tree, is not in the cache (then it is damaged).
+    """
+    for part, tree in zip(parts, trees, strict=True):
+        if tree.kind != "tree":
+            return False
+        if subtree(tree_entries(tree.body), part) is None:
+            return True
+    return False
 
 
 def missing_objects(rev_list_out: str) -> set[str]:

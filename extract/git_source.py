@@ -38,6 +38,7 @@ from extract.git_errors import (
     IncompleteSource,
     TransientSyncError,
     cache_unusable,
+    first_reason,
     git_error,
     os_reason,
 )
@@ -52,7 +53,15 @@ from extract.git_fetch import (
     local_refs,
     remote_refs,
 )
-from extract.git_objects import MODE_SYMLINK, NOT_FILES, parse_batch, parse_batch_check, parse_log, tree_entries
+from extract.git_objects import (
+    MODE_SYMLINK,
+    NOT_FILES,
+    parse_batch,
+    parse_batch_check,
+    parse_log,
+    path_ends_before,
+    tree_entries,
+)
 from extract.sources import TOKEN_ENV, SourceError, carries_secret, public_source
 
 __all__ = [
@@ -163,6 +172,8 @@ def _cache_lock(path: Path, *, exclusive: bool) -> Iterator[int]:
     Waits up to CACHE_LOCK_WAIT_S for another run. The lock is the kernel's: a killed run's is
     gone with its last process, so it is never stale.
     """
+    if path.parent.exists() and not path.parent.is_dir():
+        raise cache_unusable(path.parent, "it is not a folder")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(_lock_path(path), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
@@ -213,7 +224,10 @@ def _clear_stale(path: Path) -> list[Path]:
     for folder in loose:
         stale += Path(folder).glob("tmp_*")
     for leftover in stale:
-        leftover.unlink(missing_ok=True)
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
     return stale
 
 
@@ -453,11 +467,33 @@ def _folder_listings(repo: CachedRepo, commits: Sequence[str], folder: str) -> d
         return {}
     out = _read(repo, ["cat-file", "--batch"], stdin=[f"{sha}:{base}" for sha in commits], text=False)
     listings = {}
+    unresolved = []
     for sha, obj in zip(commits, parse_batch(out), strict=True):
         if obj.kind == "tree":
             entries = tree_entries(obj.body)
             listings[sha] = (obj.name, [(m, oid, f"{base}/{name}") for m, name, oid in entries if m not in NOT_FILES])
+        elif obj.kind == "missing":
+            unresolved.append(sha)
+    _check_absent(repo, unresolved, base)
     return listings
+
+
+def _check_absent(repo: CachedRepo, commits: Sequence[str], base: str) -> None:
+    """`<commit>:<folder>` is "missing" both where the folder is absent and where a tree on its path is
+    not in the cache; only the first is an empty folder. Walks the path's trees of those commits, one call."""
+    if not commits:
+        return
+    parts = base.split("/")
+    prefixes = [
+        f"{sha}^{{tree}}" if not i else f"{sha}:{'/'.join(parts[:i])}" for sha in commits for i in range(len(parts))
+    ]
+    found = iter(parse_batch(_read(repo, ["cat-file", "--batch"], stdin=prefixes, text=False)))
+    for sha in commits:
+        if not path_ends_before(parts, [next(found) for _ in parts]):
+            _mark_damaged(repo)
+            raise CacheDamaged(
+                f"the cached clone of {repo.source!r} lacks the trees of {sha}; the next run rebuilds it"
+            )
 
 
 def _sizes(repo: CachedRepo, oids: set[str]) -> dict[str, int]:
@@ -490,12 +526,16 @@ def _read(repo: CachedRepo, args: Sequence[str], stdin: Sequence[str] | None = N
         raise _damaged(repo, exc) from None
 
 
-def _damaged(repo: CachedRepo, exc: GitCommandError) -> CacheDamaged:
+def _mark_damaged(repo: CachedRepo) -> None:
     """Readers never repair (others may be reading); they leave a mark that the next sync rebuilds on."""
     with contextlib.suppress(OSError):  # a cache that cannot take the mark fails its fsck next time anyway
         (repo.path / _REBUILD).touch()
-    detail = git_error(str(exc.stderr or exc), repo.source, "cannot read the cache of")
-    return CacheDamaged(f"{detail}; the cache is rebuilt on the next run")
+
+
+def _damaged(repo: CachedRepo, exc: GitCommandError) -> CacheDamaged:
+    _mark_damaged(repo)
+    reason = first_reason(str(exc.stderr or exc).strip().removeprefix("stderr:").strip().strip("'"))
+    return CacheDamaged(f"the cached clone of {repo.source!r} is damaged ({reason}); the next run rebuilds it")
 
 
 def _as_stream(lines: Sequence[str]) -> BinaryIO:

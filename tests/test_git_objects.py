@@ -14,6 +14,7 @@ from extract.git_objects import (
     parse_log,
     parse_ls_remote,
     parse_refs,
+    path_ends_before,
     subtree,
     tree_entries,
 )
@@ -102,3 +103,29 @@ def test_parse_refs_reads_commit_times_and_none_where_git_prints_none():
 
 def test_parse_log_keeps_git_order():
     assert parse_log(f"{A} 200\n{B} 100\n\n") == [(A, "200"), (B, "100")]
+
+
+ROOT = tree_body(("40000", b"guides", A))
+GUIDES = tree_body(("40000", b"ai-models", B), ("100644", b"page.md", C))
+NO_FOLDER = tree_body(("100644", b"page.md", C))
+FILE_NAMED_LIKE_IT = tree_body(("100644", b"ai-models", C))
+
+
+PATH = ["guides", "ai-models"]
+
+
+@pytest.mark.parametrize(
+    ("trees", "absent"),
+    [
+        ([BatchObject("r", "tree", NO_FOLDER), BatchObject("-", "missing")], True),
+        ([BatchObject("r", "tree", ROOT), BatchObject(A, "tree", NO_FOLDER)], True),
+        ([BatchObject("r", "tree", ROOT), BatchObject(A, "tree", FILE_NAMED_LIKE_IT)], True),
+        ([BatchObject("r", "tree", ROOT), BatchObject(A, "missing")], False),
+        ([BatchObject("r", "missing"), BatchObject(A, "missing")], False),
+        ([BatchObject("r", "tree", ROOT), BatchObject(A, "tree", GUIDES)], False),
+    ],
+    ids=["no-top-folder", "no-folder", "a-file-of-its-name", "middle-tree-lost", "root-lost", "folder-tree-lost"],
+)
+def test_path_ends_before_tells_an_absent_folder_from_a_lost_tree(trees, absent):
+    """The root and `guides` as `cat-file` gave them for `<commit>:guides/ai-models`, answered "missing"."""
+    assert path_ends_before(PATH, trees) is absent
