@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -342,3 +343,73 @@ def test_help_imports_neither_prefect_nor_the_data_libraries():
     )
     assert "usage: model-catalog" in done.stdout
     assert not imported_packages(done.stderr) & {"prefect", "polars", "pyarrow", "git", "markdown_it", "bs4"}
+
+
+def test_list_folder_commits_says_when_history_was_rewritten(tmp_path):
+    """A force-push drops the last processed commit: only the newest folder commit comes back, flagged."""
+    remote = build_remote(tmp_path / "remote", cards=1, versions=1)
+    source = f"file://{remote.path}"
+    base = remote.git("rev-parse", "main")
+    remote.write("en", "m000-model-card.md", card_md("acme__m000", max_output_tokens="**8k tokens**"))
+    first = remote.commit("en", "C1", "2025-02-01T10:00:00+00:00")
+    remote.write("en", "m000-model-card.md", card_md("acme__m000", release_date="**May 1st, 2025**"))
+    second = remote.commit("en", "C2", "2025-02-02T10:00:00+00:00")
+    repo = sync(source, tmp_path / "cache")
+    stream = LOCALES["en"]
+    at = [datetime(2025, 2, day, 10, tzinfo=UTC) for day in (1, 2)]
+    assert git_source.list_folder_commits(repo, "main", stream.cards_folder, after=base) == git_source.FolderLog(
+        [git_source.CommitRef(first, at[0]), git_source.CommitRef(second, at[1])], rewritten=False
+    )
+    assert git_source.list_folder_commits(repo, "main", stream.cards_folder, after=second).commits == []
+
+    remote.git("reset", "-q", "--hard", "HEAD~1")
+    remote.git("reflog", "expire", "--expire=now", "--all")
+    remote.git("gc", "-q", "--prune=now")
+    for cache in ("cache", "fresh-cache"):  # a cache that still holds C2, and one that never saw it
+        repo = sync(source, tmp_path / cache)
+        log = git_source.list_folder_commits(repo, "main", stream.cards_folder, after=second)
+        assert log.rewritten and [c.sha for c in log.commits] == [first]
+
+
+def test_merges_on_the_first_parent_line_need_no_tree_of_their_side_branches(tmp_path, trace):
+    """The real docs merge pull requests; `log --first-parent -- folder` compares a merge with its first parent only."""
+    remote = build_remote(tmp_path / "remote", cards=2, versions=1)
+    remote.git("checkout", "-q", "-b", "side", "main")
+    remote.write("en", "m001-model-card.md", card_md("acme__m001", max_output_tokens="**77k tokens**"))
+    remote.commit("en", "Side change", "2025-03-01T10:00:00+00:00")  # commits the side branch's folder
+    remote.git("checkout", "-q", "main")
+    remote.git("merge", "-q", "--no-ff", "-m", "Merge side", "side", env={"GIT_COMMITTER_DATE": "2025-03-02T10:00:00"})
+    remote.git("branch", "-D", "side")
+    trace.reset()
+
+    repo = sync(f"file://{remote.path}", tmp_path / "cache")
+    commits = git_source.list_folder_commits(repo, "main", LOCALES["en"].cards_folder).commits
+    *_, head = git_source.iter_folder_snapshots(repo, LOCALES["en"].cards_folder, commits, MAX_CARD_BYTES)
+
+    assert commits[-1].sha == remote.git("rev-parse", "main")
+    assert b"77k tokens" in {f.path: f.data for f in head.files}[f"{LOCALES['en'].cards_folder}m001-model-card.md"]
+    assert trace.lazy_fetches() == 0
+
+
+def test_a_folder_the_sync_did_not_bring_is_refused(tmp_path):
+    remote = build_remote(tmp_path / "remote", cards=1, versions=1)
+    repo = git_source.sync_source(f"file://{remote.path}", tmp_path / "cache", ["main"])
+
+    with pytest.raises(ValueError, match="was not synced"):
+        git_source.list_folder_commits(repo, "main", LOCALES["en"].cards_folder)
+    with pytest.raises(ValueError, match="branch 'jp' was not synced"):
+        git_source.branch_head(repo, "jp")
+
+
+def test_the_handle_survives_pickling_with_the_same_answers(tmp_path):
+    """Prefect may persist a task's result: the handle carries no open process or repository."""
+    import pickle
+
+    remote = build_remote(tmp_path / "remote", cards=2, versions=2)
+    repo = sync(f"file://{remote.path}", tmp_path / "cache")
+    expected = snapshots(repo, history=True)  # opens the runner first
+
+    copy = pickle.loads(pickle.dumps(repo))
+
+    assert copy == repo and "git" not in copy.__dict__
+    assert snapshots(copy, history=True) == expected
