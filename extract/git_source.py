@@ -18,6 +18,7 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -83,7 +84,8 @@ __all__ = [
 CACHE_LOCK_WAIT_S = 900  # how long a run waits for another run's sync or reads of the same cache
 _REBUILD = "model-catalog-rebuild"  # left in the cache by a reader that found it damaged
 # Files a killed git leaves behind; each makes the next git refuse to run or wastes space.
-_STALE_PATTERNS = ("*.lock", "tmp_*", ".tmp-*")
+_STALE = re.compile(r".*\.lock|tmp_.*|\.tmp-.*")
+_SWEPT = ("refs", "logs", "objects")  # where, below the top folder, they are looked for
 # The cache never writes a commit-graph or multi-pack index, so fsck need not start their verifiers.
 _NO_GRAPHS = ("git", "-c", "core.commitGraph=false", "-c", "core.multiPackIndex=false")
 
@@ -210,25 +212,28 @@ def _clear_stale(path: Path) -> list[Path]:
     stale: list[Path] = []
     if not path.is_dir() or path.is_symlink():
         return stale
-    stale += path.glob("*.lock")
-    for sub in ("refs", "logs", "objects/info"):
-        stale += (path / sub).rglob("*.lock")
-    pack = path / "objects" / "pack"
-    for pattern in _STALE_PATTERNS:
-        stale += pack.glob(pattern)
-    stale += (keep for keep in pack.glob("*.keep") if keep.read_bytes().startswith(b"fetch-pack"))
-    try:
-        loose = [entry.path for entry in os.scandir(path / "objects") if len(entry.name) == 2 and entry.is_dir()]
-    except OSError:
-        loose = []
-    for folder in loose:
-        stale += Path(folder).glob("tmp_*")
+    for folder, dirs, files in os.walk(path):
+        here = Path(folder)
+        if here == path:
+            dirs[:] = [d for d in dirs if d in _SWEPT or _STALE.fullmatch(d)]
+        stale += (here / d for d in dirs if _STALE.fullmatch(d))
+        dirs[:] = [d for d in dirs if not _STALE.fullmatch(d)]
+        stale += (here / f for f in files if _STALE.fullmatch(f))
+        if here.name == "pack":
+            stale += (k for k in (here / f for f in files if f.endswith(".keep")) if _fetch_keep(k))
     for leftover in stale:
         if leftover.is_dir() and not leftover.is_symlink():
             shutil.rmtree(leftover, ignore_errors=True)
         else:
             leftover.unlink(missing_ok=True)
     return stale
+
+
+def _fetch_keep(keep: Path) -> bool:
+    try:
+        return keep.read_bytes().startswith(b"fetch-pack")
+    except OSError:
+        return False
 
 
 def _open_cache(path: Path) -> git.Repo | None:
