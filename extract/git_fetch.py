@@ -28,7 +28,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from extract.git_errors import CacheDamaged, IncompleteSource, TransientSyncError, git_error, shallow_source
+from extract.git_errors import (
+    CacheDamaged,
+    IncompleteSource,
+    TransientSyncError,
+    first_reason,
+    git_error,
+    shallow_source,
+)
 from extract.git_objects import (
     MODE_TREE,
     Entry,
@@ -169,7 +176,7 @@ class Fetcher:
     """One cache and the remote it mirrors, as the engine needs them."""
 
     path: Path  # the cache's git directory
-    source: str  # the source, named in messages (public form only)
+    source: str  # as checked (it carries no credential); messages show its public form
     lock_fd: int | None = None  # the cache lock, inherited by every process started
 
     def git(self, *args: str, stdin: bytes | None = None, what: str = "cannot read the cache of") -> str:
@@ -230,9 +237,9 @@ def fetch_branches(
     if refused and "shallow" in err.lower():
         raise shallow_source(fetcher.source)
     if refused:
-        last = err.strip().splitlines()[-1:] or ["no reason given"]
         raise SourceError(
-            f"cannot fetch from {public_source(fetcher.source)!r}: git did not update {', '.join(refused)} ({last[0]})"
+            f"cannot fetch from {public_source(fetcher.source)!r}: git did not update {', '.join(refused)} "
+            f"({first_reason(err) if err.strip() else 'no reason given'})"
         )
     return refs
 
