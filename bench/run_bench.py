@@ -125,7 +125,7 @@ def probe(source: str, cache: Path, history: bool) -> dict[str, float]:
         chosen = commits if history else commits[-1:]
         for snap in git_source.iter_folder_snapshots(repo, stream.cards_folder, chosen, MAX_CARD_BYTES):
             files += len(snap.files)
-    return {"seconds": time.perf_counter() - start, "files": files, "disk": _disk(repo)}
+    return {"seconds": time.perf_counter() - start, "files": files, "disk": _disk(repo.path)}
 
 
 def pipeline_sync(remote: Path, work: Path, cache: Path, history: bool) -> dict[str, float]:

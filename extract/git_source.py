@@ -1,69 +1,93 @@
-"""The only module that talks to git: sync a source into the cache, read card folders.
+"""The cached clone of a source: kept usable under its own lock, synced, and read card folder by card folder.
 
-A docs repository is hundreds of megabytes while the cards are kilobytes, so the cache
-is a partial clone of just the locale branches holding their commits, the trees on the
-path to each card folder and the card blobs: trees one request per path level, blobs
-one request per call, never one object at a time (a lazy read of a missing object would
-be a round trip each).
+The only module that uses GitPython. `sync_source` brings the cache up to date (the
+partial-fetch engine is `git_fetch.py`) and returns a `CachedRepo` that the readers take:
+`branch_head`, `list_folder_commits`, `iter_folder_snapshots`.
+
+Each cached source has a lock file beside its folder (`<cache_dir>/<hash>.lock`),
+independent of the output folder's lock: a sync holds it exclusively, a reader shared, so
+runs with different outputs can share one cache and a sync never repacks under a reader.
+Under the exclusive lock the sync removes what killed git processes left (lock and
+temporary files) and rebuilds a cache it cannot use, so a cache never stays broken.
 """
 
 from __future__ import annotations
 
 import configparser
+import contextlib
+import fcntl
 import hashlib
+import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
-from urllib.parse import unquote, urlsplit
 
 import git
 from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError, UnsafeProtocolError
 
-from extract.sources import (
-    ALLOWED_SCHEMES,
-    TOKEN_ENV,
-    USER_ENV,
-    SourceError,
-    carries_secret,
-    public_source,
-    redact,
+from extract.git_errors import (
+    CacheDamaged,
+    CacheError,
+    IncompleteSource,
+    TransientSyncError,
+    cache_unusable,
+    first_reason,
+    git_error,
+    os_reason,
 )
+from extract.git_fetch import (
+    GIT_ENV,
+    REMOTE,
+    Fetcher,
+    compact,
+    fetch_blobs,
+    fetch_branches,
+    fetch_folder_trees,
+    local_refs,
+    remote_refs,
+)
+from extract.git_objects import (
+    MODE_SYMLINK,
+    NOT_FILES,
+    parse_batch,
+    parse_batch_check,
+    parse_log,
+    path_ends_before,
+    tree_entries,
+)
+from extract.sources import TOKEN_ENV, SourceError, carries_secret, public_source
 
-REMOTE = "origin"
-FETCH_TIMEOUT_S = 900
-MODE_SYMLINK = 0o120000
-MODE_TREE = 0o040000
-_NOT_FILES = (MODE_TREE, 0o160000)  # subfolders and submodules are not card files
-_MARKERS = "refs/model-catalog/folders/"
-MAX_PACKS = 50  # git's own gc.autoPackLimit
-_Key = tuple[str, str]  # (commit, folder)
-_Entry = tuple[int, str, str]  # a tree entry: (mode, name, oid)
-# git reads the token from the environment through this helper when a server asks for it, so
-# the token is never on a command line, in a URL or in the cache's config. The empty entry
-# first drops the user's own helpers, which could otherwise store the token.
-_CREDENTIAL_HELPER = (
-    "!f() { test \"$1\" = get || exit 0; "
-    f'test -n "${TOKEN_ENV}" || exit 0; '
-    f'echo "username=${{{USER_ENV}:-x-access-token}}"; echo "password=${TOKEN_ENV}"; }}; f'
-)
-GIT_ENV = {
-    "GIT_TERMINAL_PROMPT": "0",
-    "GIT_ASKPASS": "",
-    "SSH_ASKPASS": "",
-    "GIT_LFS_SKIP_SMUDGE": "1",
-    # Second line of defence behind check_source: git itself refuses ext::, fd::, git:// and http://.
-    "GIT_ALLOW_PROTOCOL": ":".join(ALLOWED_SCHEMES),
-    "GIT_CONFIG_COUNT": "2",
-    "GIT_CONFIG_KEY_0": "credential.helper",
-    "GIT_CONFIG_VALUE_0": "",
-    "GIT_CONFIG_KEY_1": "credential.helper",
-    "GIT_CONFIG_VALUE_1": _CREDENTIAL_HELPER,
-}
+__all__ = [
+    "GIT_ENV",
+    "MODE_SYMLINK",
+    "CachedRepo",
+    "CardFile",
+    "CommitRef",
+    "FolderLog",
+    "FolderSnapshot",
+    "TransientSyncError",
+    "branch_head",
+    "cache_path",
+    "iter_folder_snapshots",
+    "list_folder_commits",
+    "sync_source",
+]
+
+CACHE_LOCK_WAIT_S = 900  # how long a run waits for another run's sync or reads of the same cache
+_REBUILD = "model-catalog-rebuild"  # left in the cache by a reader that found it damaged
+# Files a killed git leaves behind; each makes the next git refuse to run or wastes space.
+_STALE = re.compile(r".*\.lock|tmp_.*|\.tmp-.*")
+_SWEPT = ("refs", "logs", "objects")  # where, below the top folder, they are looked for
+# The cache never writes a commit-graph or multi-pack index, so fsck need not start their verifiers.
+_NO_GRAPHS = ("git", "-c", "core.commitGraph=false", "-c", "core.multiPackIndex=false")
 
 
 @dataclass(frozen=True)
@@ -90,18 +114,6 @@ class CardFile:
 
 
 @dataclass(frozen=True)
-class FolderLog:
-    """The first-parent commits that touched a folder after a given one, oldest first.
-
-    `rewritten`: that commit is no longer on the branch (a force-push); `commits` then
-    holds only the newest commit that touched the folder.
-    """
-
-    commits: list[CommitRef]
-    rewritten: bool
-
-
-@dataclass(frozen=True)
 class FolderSnapshot:
     """A card folder as one commit has it."""
 
@@ -109,25 +121,40 @@ class FolderSnapshot:
     files: tuple[CardFile, ...]
 
 
-class TransientSyncError(SourceError):
-    """A sync failure worth retrying (network, remote hang-up)."""
+@dataclass(frozen=True)
+class FolderLog:
+    """The first-parent commits that touched a folder, oldest first.
+
+    `rewritten`: the commit asked to start after is no longer an ancestor of the branch head
+    (a force-push); `commits` then holds only the newest commit that touched the folder.
+    """
+
+    commits: list[CommitRef]
+    rewritten: bool
 
 
-_TRANSIENT_HINTS = (
-    "could not resolve host",
-    "connection refused",
-    "connection timed out",
-    "timed out",
-    "early eof",
-    "remote end hung up",
-    "unable to access",
-    "connection reset",
-    "temporary failure",
-    "http 5",
-    "the requested url returned error: 5",
-)
-# Said by git around the real reason; never the reason itself.
-_GENERIC_LINES = ("fatal: could not read from remote repository", "please make sure", "and the repository exists")
+@dataclass(frozen=True)
+class CachedRepo:
+    """A synced cache: its folder, the source it mirrors, the branch heads and card folders the sync brought.
+
+    Readers read the heads recorded here, not the refs, so a concurrent sync by another run
+    cannot move a branch under this run.
+    """
+
+    path: Path
+    source: str = field(hash=False)  # public form
+    heads: Mapping[str, CommitRef] = field(hash=False)
+    folders: Mapping[str, str] = field(hash=False)  # branch -> card folder whose path trees are here
+
+    @cached_property
+    def git(self) -> git.Git:
+        """One GitPython command runner for every read of this run."""
+        runner = git.Git(self.path)
+        runner.update_environment(**GIT_ENV)
+        return runner
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "git"}
 
 
 def cache_path(cache_dir: Path, source: str) -> Path:
@@ -136,45 +163,91 @@ def cache_path(cache_dir: Path, source: str) -> Path:
     return cache_dir / digest
 
 
-def _git_error(exc: GitCommandError, source: str, what: str) -> SourceError:
-    """One line for the user: git's first real reason, redacted, and whether a retry can help."""
-    stderr = str(exc.stderr or exc).strip().removeprefix("stderr:").strip().strip("'")
-    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
-    lines = [ln for ln in lines if not ln.lower().startswith(_GENERIC_LINES)] or lines
-    useful = [ln for ln in lines if ln.lower().startswith(("fatal", "error"))] or lines
-    detail = redact(useful[0] if useful else "git failed").strip("' ")
-    message = f"{what} {public_source(source)!r}: {detail}"
-    if _is_transient(stderr.lower(), source):
-        return TransientSyncError(message)
-    return SourceError(message)
+def _lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
 
 
-def _is_transient(stderr: str, source: str) -> bool:
-    if re.search(r"returned error: 4\d\d", stderr) or "authentication failed" in stderr:
-        return False  # a wrong token or a missing repository stays wrong
-    if "does not appear to be a git repository" in stderr:
-        # Only a local source that vanished (an unmounted share) may come back; an existing
-        # directory that is not a repository, or a remote's answer, will not.
-        local = _local_path(source)
-        return local is not None and not local.exists()
-    return any(hint in stderr for hint in _TRANSIENT_HINTS)
+@contextmanager
+def _cache_lock(path: Path, *, exclusive: bool) -> Iterator[int]:
+    """Hold the cache's lock file (flock); yields its descriptor, which git processes inherit.
+
+    Waits up to CACHE_LOCK_WAIT_S for another run. The lock is the kernel's: a killed run's is
+    gone with its last process, so it is never stale.
+    """
+    if path.parent.exists() and not path.parent.is_dir():
+        raise cache_unusable(path.parent, "it is not a folder")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(_lock_path(path), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise cache_unusable(path.parent, os_reason(exc)) from None
+    try:
+        deadline = time.monotonic() + CACHE_LOCK_WAIT_S
+        pause = 0.01
+        while True:
+            try:
+                fcntl.flock(fd, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise CacheError(
+                        f"the cache folder '{path}' is busy: another run has held it for over "
+                        f"{CACHE_LOCK_WAIT_S} s; try again later"
+                    ) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.5)
+        yield fd
+    finally:
+        os.close(fd)
 
 
-def _local_path(source: str) -> Path | None:
-    if source.startswith("file://"):
-        return Path(unquote(urlsplit(source).path))
-    return Path(source) if source.startswith("/") else None
+def _clear_stale(path: Path) -> list[Path]:
+    """Remove what killed git processes left in the cache; call only under the exclusive lock.
+
+    `*.lock` (refs, packed-refs, HEAD, config, index, shallow, commit-graph): git refuses to
+    run while one exists, and no live process can hold one under our lock. `tmp_*` / `.tmp-*`:
+    half-written objects and packs. `.keep` of a fetch: would keep its pack out of every repack.
+    Ref names cannot end in `.lock` and object files never do, so nothing else matches.
+    """
+    stale: list[Path] = []
+    if not path.is_dir() or path.is_symlink():
+        return stale
+    for folder, dirs, files in os.walk(path):
+        here = Path(folder)
+        if here == path:
+            dirs[:] = [d for d in dirs if d in _SWEPT or _STALE.fullmatch(d)]
+        stale += (here / d for d in dirs if _STALE.fullmatch(d))
+        dirs[:] = [d for d in dirs if not _STALE.fullmatch(d)]
+        stale += (here / f for f in files if _STALE.fullmatch(f))
+        if here.name == "pack":
+            stale += (k for k in (here / f for f in files if f.endswith(".keep")) if _fetch_keep(k))
+    for leftover in stale:
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
+    return stale
+
+
+def _fetch_keep(keep: Path) -> bool:
+    try:
+        return keep.read_bytes().startswith(b"fetch-pack")
+    except OSError:
+        return False
 
 
 def _open_cache(path: Path) -> git.Repo | None:
     """The cached clone, or None when it is absent or unusable (then it is rebuilt)."""
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
+        return None
+    if (path / _REBUILD).exists() or (path / "shallow").exists():  # a reader found it damaged; or truncated history
+        _remove_cache(path)
         return None
     try:
         repo = git.Repo(path)
         repo.git.update_environment(**GIT_ENV)
-        repo.git.rev_parse("--git-dir")
-        repo.git.fsck("--connectivity-only", "--no-dangling", "--no-progress")
+        repo.remote(REMOTE).url  # noqa: B018 - reads and parses the config
+        repo.git.execute([*_NO_GRAPHS, "fsck", "--connectivity-only", "--no-dangling", "--no-progress"])
         return repo
     except (InvalidGitRepositoryError, NoSuchPathError, GitCommandError, ValueError, configparser.Error, OSError):
         # A cache is only a cache: whatever broke it (a killed fetch, a full disk, a stray
@@ -188,37 +261,40 @@ def _remove_cache(path: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
     else:
         path.unlink(missing_ok=True)
+    if path.exists() or path.is_symlink():
+        raise cache_unusable(path.parent, f"its damaged clone {path.name} cannot be removed")
 
 
 def _init_cache(path: Path, source: str) -> git.Repo:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".init-", dir=path.parent))
-    repo = git.Repo.init(tmp, bare=True)
-    repo.git.update_environment(**GIT_ENV)
-    repo.create_remote(REMOTE, source)
-    with repo.config_writer() as cfg:
-        cfg.set_value(f'remote "{REMOTE}"', "promisor", "true")
-        cfg.set_value(f'remote "{REMOTE}"', "partialclonefilter", "blob:none")
-        cfg.set_value("extensions", "partialClone", REMOTE)
-        cfg.set_value("core", "repositoryformatversion", "1")
-        cfg.set_value("gc", "auto", "0")
-    tmp.rename(path)
-    return _repo(path)  # with GIT_ENV: no prompt, and the token only through the helper
-
-
-def _remote_refs(repo: git.Repo, source: str) -> dict[str, str]:
+    """A new empty partial clone, made beside `path` and renamed into place whole (a kill leaves no half cache)."""
+    for leftover in path.parent.glob(f".{path.name}.init-*"):  # of killed runs; only we hold this lock
+        shutil.rmtree(leftover, ignore_errors=True)
     try:
-        out = repo.git.ls_remote("--", source)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.init-", dir=path.parent))
+        repo = git.Repo.init(tmp, bare=True)
+        repo.git.update_environment(**GIT_ENV)
+        repo.create_remote(REMOTE, source)  # guarded by GitPython against ext:: and friends
+        with repo.config_writer() as cfg:
+            cfg.set_value(f'remote "{REMOTE}"', "promisor", "true")
+            cfg.set_value(f'remote "{REMOTE}"', "partialclonefilter", "blob:none")
+            cfg.set_value("extensions", "partialClone", REMOTE)
+            cfg.set_value("core", "repositoryformatversion", "1")
+            cfg.set_value("gc", "auto", "0")
+        tmp.rename(path)
+    except OSError as exc:
+        raise cache_unusable(path.parent, os_reason(exc)) from None
     except GitCommandError as exc:
-        raise _git_error(exc, source, "cannot read") from None
-    refs: dict[str, str] = {}
-    for line in out.splitlines():
-        sha, _, name = line.partition("\t")
-        refs[name] = sha
-    return refs
+        raise git_error(str(exc.stderr or exc), source, "cannot create a cache for", cache=path.parent) from None
+    return _repo(path)
 
 
-def _pick_ref(refs: dict[str, str], branch: str) -> str | None:
+def _repo(path: Path) -> git.Repo:
+    repo = git.Repo(path)
+    repo.git.update_environment(**GIT_ENV)  # no prompt, and the token only through the helper
+    return repo
+
+
+def _pick_ref(refs: Mapping[str, str], branch: str) -> str | None:
     """A branch head, or for a plain local clone its remote-tracking twin."""
     for name in (f"refs/heads/{branch}", f"refs/remotes/origin/{branch}"):
         if name in refs:
@@ -226,64 +302,84 @@ def _pick_ref(refs: dict[str, str], branch: str) -> str | None:
     return None
 
 
+class _Rebuild(Exception):
+    """A sync step failed in a way a fresh cache may not: rebuild once and sync again."""
+
+    def __init__(self, error: SourceError):
+        super().__init__(str(error))
+        self.error = error
+
+
 def sync_source(
     source: str, cache_dir: Path, branches: Sequence[str], folders: Mapping[str, str] | None = None
-) -> Path:
-    """Bring the cached clone of `source` up to date for `branches`; return its path.
+) -> CachedRepo:
+    """Bring the cached clone of `source` up to date for `branches`; return the handle the readers take.
 
     Only commits come with the branches; then, for each `folders` entry (branch -> card
     folder), the trees on the path to that folder, one request per path level for all new
-    commits at once. Blobs come later, in one batch. When the remote's heads equal the
-    cache's, nothing is fetched at all. A remote that ignores filters (a bundle, a server
-    without `uploadpack.allowFilter`) sends everything and nothing is missing afterwards.
+    commits at once. Blobs come later, in one batch per read. When the remote's heads equal
+    the cache's, the remote is asked once (`ls-remote`) and nothing is fetched. A remote that
+    ignores filters (a bundle, a server without `uploadpack.allowFilter`) sends everything.
+    A folder can be read only if it was synced here.
     """
     _refuse_unsafe(source)
     path = cache_path(cache_dir, source)
-    repo = _open_cache(path) or _init_cache(path, source)
+    with _cache_lock(path, exclusive=True) as fd:
+        _clear_stale(path)
+        repo = _open_cache(path)
+        existed = repo is not None
+        try:
+            return _update(repo or _init_cache(path, source), path, source, branches, folders or {}, fd)
+        except _Rebuild as failed:
+            if not existed:
+                raise failed.error from None
+            _remove_cache(path)
+        try:
+            return _update(_init_cache(path, source), path, source, branches, folders or {}, fd)
+        except _Rebuild as failed:
+            raise failed.error from None
+
+
+def _update(
+    repo: git.Repo, path: Path, source: str, branches: Sequence[str], folders: Mapping[str, str], fd: int
+) -> CachedRepo:
     _point_remote(repo, source)
-    refs = _remote_refs(repo, source)
-    local_refs = _local_refs(repo)
-    refspecs = []
+    fetcher = Fetcher(path, source, fd)
+    remote = remote_refs(fetcher)  # a failure here is the source's: it is raised as it is
+    refs = local_refs(fetcher)
+    wanted = {}
     for branch in branches:
-        ref = _pick_ref(refs, branch)
+        ref = _pick_ref(remote, branch)
         if ref is None:
             raise SourceError(f"branch {branch!r} not found in {public_source(source)!r}")
         local = f"refs/remotes/{REMOTE}/{branch}"
-        if local_refs.get(local) != refs[ref]:
-            refspecs.append(f"+{ref}:{local}")
-    if refspecs:
-        try:
-            repo.git.fetch(
-                "--filter=tree:0",
-                "--no-tags",
-                "--no-write-fetch-head",
-                "--quiet",
-                REMOTE,
-                *refspecs,
-                kill_after_timeout=FETCH_TIMEOUT_S,
-            )
-        except GitCommandError as exc:
-            raise _git_error(exc, source, "cannot fetch from") from None
-        local_refs = _local_refs(repo)
-    if folders:
-        _fetch_folder_trees(repo, {b: f for b, f in folders.items() if b in branches}, local_refs)
-    if refspecs:
-        _compact(repo)
-    return path
-
-
-def _compact(repo: git.Repo) -> None:
-    """Every fetch leaves a small pack (gc is off in the cache); past MAX_PACKS lookups slow down, so repack."""
-    stats = dict(line.split(": ", 1) for line in repo.git.count_objects("-v").splitlines() if ": " in line)
-    if int(stats.get("packs", "0")) > MAX_PACKS:
-        repo.git.repack("-a", "-d", "-q")
+        if refs.get(local, (None,))[0] != remote[ref]:
+            wanted[ref] = local
+    synced = {branch: folder for branch, folder in folders.items() if branch in branches}
+    try:
+        if wanted:
+            refs = fetch_branches(fetcher, wanted, refs)
+        fetch_folder_trees(fetcher, synced, refs)
+        if wanted:
+            compact(fetcher)
+    except (TransientSyncError, CacheError, IncompleteSource):
+        raise
+    except SourceError as exc:  # the remote answered ls-remote, so most likely the cache is at fault
+        raise _Rebuild(exc) from None
+    heads = {}
+    for branch in branches:
+        sha, when = refs.get(f"refs/remotes/{REMOTE}/{branch}", (None, None))
+        if sha is None or when is None:
+            raise _Rebuild(CacheDamaged(f"the cached clone of {public_source(source)!r} lost branch {branch!r}"))
+        heads[branch] = CommitRef(sha, datetime.fromtimestamp(when, UTC))
+    return CachedRepo(path, public_source(source), heads, synced)
 
 
 def _refuse_unsafe(source: str) -> None:
-    """The edge's own check, whoever the caller: raw `repo.git.fetch` calls are not guarded by GitPython.
+    """The edge's own check, whoever the caller: raw git calls are not guarded by GitPython.
 
-    The fetches name the remote, so its URL is what must be safe; it is set only through
-    GitPython's guarded `create_remote`/`set_url`, after this check.
+    The fetches and `ls-remote` name the remote, so its URL is what must be safe; it is set
+    only through GitPython's guarded `create_remote`/`set_url`, after this check.
     """
     if source.startswith("-"):
         raise SourceError(f"source {public_source(source)!r} looks like an option, not a repository")
@@ -301,277 +397,155 @@ def _point_remote(repo: git.Repo, source: str) -> None:
         remote.set_url(source)  # guarded by GitPython against ext:: and friends
 
 
-def _local_sha(repo: git.Repo, ref: str) -> str | None:
+# -- reading ---------------------------------------------------------------------------------
+
+
+def branch_head(repo: CachedRepo, branch: str) -> CommitRef:
+    """The branch's head as the sync left it (no git process)."""
     try:
-        return repo.git.rev_parse("--verify", "--quiet", ref)
-    except GitCommandError:
-        return None
+        return repo.heads[branch]
+    except KeyError:
+        raise ValueError(f"branch {branch!r} was not synced") from None
 
 
-def branch_head(repo_path: Path, branch: str) -> CommitRef:
-    repo = _repo(repo_path)
-    commit = repo.commit(f"refs/remotes/{REMOTE}/{branch}")
-    return CommitRef(commit.hexsha, commit.committed_datetime.astimezone(UTC))
+def list_folder_commits(repo: CachedRepo, branch: str, folder: str, after: str | None = None) -> FolderLog:
+    """First-parent commits of `branch` that touched `folder`, oldest first, after `after` if given.
 
-
-def list_folder_commits(repo_path: Path, branch: str, folder: str, after: str | None = None) -> FolderLog:
-    """First-parent commits that touched `folder`, oldest first, after `after` if given."""
-    repo = _repo(repo_path)
-    _fetch_folder_trees(repo, {branch: folder}, _local_refs(repo))  # a no-op after `sync_source(folders=...)`
-    ref = f"refs/remotes/{REMOTE}/{branch}"
-    args = ["--first-parent", "--format=%H %ct", "--no-renames"]
-    rewritten = bool(after) and not _is_ancestor(repo, after, ref)
-    if after and not rewritten:
-        args.append(f"^{after}")
-    out = repo.git.log(*args, ref, "--", folder.rstrip("/"))
-    commits = []
-    for line in reversed(out.splitlines()):
-        sha, ts = line.split()
-        commits.append(CommitRef(sha, datetime.fromtimestamp(int(ts), UTC)))
+    Reads only commits and the trees on the folder's path, which the sync brought. When
+    `after` is no longer an ancestor of the head (history rewritten), only the newest such
+    commit is returned, and the log says so: compare it with the last snapshot.
+    """
+    head = branch_head(repo, branch).sha
+    if repo.folders.get(branch) != folder:
+        raise ValueError(f"folder {folder!r} of branch {branch!r} was not synced")
+    with _cache_lock(repo.path, exclusive=False):
+        rewritten = after is not None and not _is_ancestor(repo, after, head)
+        args = ["log", "--first-parent", "--format=%H %ct", "--no-renames", head]
+        if after and not rewritten:
+            args.append(f"^{after}")
+        out = _read(repo, [*args, "--", folder.rstrip("/")])
+    commits = [CommitRef(sha, datetime.fromtimestamp(int(ts), UTC)) for sha, ts in reversed(parse_log(out))]
     return FolderLog(commits[-1:] if rewritten else commits, rewritten)
 
 
-def _is_ancestor(repo: git.Repo, ancestor: str, ref: str) -> bool:
+def _is_ancestor(repo: CachedRepo, ancestor: str, head: str) -> bool:
     try:
-        repo.git.merge_base("--is-ancestor", ancestor, ref)
+        repo.git.execute(["git", "merge-base", "--is-ancestor", ancestor, head])
         return True
-    except GitCommandError:
-        return False
-
-
-def _repo(repo_path: Path) -> git.Repo:
-    repo = git.Repo(repo_path)
-    repo.git.update_environment(**GIT_ENV)
-    return repo
-
-
-def _local_refs(repo: git.Repo) -> dict[str, str]:
-    """The cache's remote-tracking branches and folder markers, in one call."""
-    try:
-        out = repo.git.for_each_ref("--format=%(objectname) %(refname)", f"refs/remotes/{REMOTE}/", _MARKERS)
-    except GitCommandError:
-        return {}  # unreadable refs: everything is fetched again, which is always correct
-    return {name: sha for sha, _, name in (line.partition(" ") for line in out.splitlines())}
-
-
-def _marker(branch: str, folder: str) -> str:
-    """A ref per (branch, folder) at the newest commit whose whole first-parent line has its path trees here."""
-    return _MARKERS + hashlib.sha1(f"{branch}\0{folder}".encode()).hexdigest()[:16]
-
-
-def _fetch_folder_trees(repo: git.Repo, folders: Mapping[str, str], local_refs: dict[str, str]) -> int:
-    """Fetch the trees on the path to each branch's folder at every first-parent commit not done yet.
-
-    `git log -- folder` and `ls-tree` need exactly these trees; a blobless clone would also
-    fetch every other tree of the repository, a lazy read would fetch them one at a time.
-    Returns how many objects were requested.
-    """
-    starts: dict[_Key, str] = {}
-    done: list[str] = []
-    for branch, folder in folders.items():
-        tip = local_refs.get(f"refs/remotes/{REMOTE}/{branch}")
-        marker = _marker(branch, folder)
-        if tip is None or local_refs.get(marker) == tip:
-            continue
-        for sha, root in _first_parent_roots(repo, tip, local_refs.get(marker)):
-            starts[(sha, folder)] = root
-        done.append(f"update {marker} {tip}")
-    requested = _walk_folders(repo, starts)[1] if starts else 0
-    if done:
-        repo.git.update_ref("--stdin", istream=_as_stream(done))
-    return requested
-
-
-def _first_parent_roots(repo: git.Repo, tip: str, done: str | None) -> list[tuple[str, str]]:
-    """(commit, root tree) of the first-parent line of `tip`, down to `done` if given."""
-    args = ["--first-parent", "--format=%H %T", tip]
-    try:
-        out = repo.git.log(*args, *([f"^{done}"] if done else []))
-    except GitCommandError:
-        out = repo.git.log(*args)  # the marker names a commit the cache lost: walk the whole line
-    return [(sha, root) for sha, root in (line.split() for line in out.splitlines())]
-
-
-def _walk_folders(repo: git.Repo, starts: Mapping[_Key, str]) -> tuple[dict[_Key, str | None], int]:
-    """Walk from root trees down to each key's folder, fetching what is missing one level at a time.
-
-    Keys are (commit, folder); values the commit's root tree. Each level is one request for
-    all commits, so the number of requests grows with the folder's depth, never with the
-    number of commits. The folders' own subfolders come along (`git log` may descend into
-    them). Returns each key's folder tree (None where the folder is absent) and how many
-    objects were requested.
-    """
-    parts = {key: tuple(p for p in key[1].split("/") if p) for key in starts}
-    level: dict[_Key, str | None] = dict(starts)
-    holders = sorted({commit for commit, _ in starts})
-    found: dict[_Key, str | None] = {}
-    requested = 0
-    depth = 0
-    while level:
-        wanted = {oid for oid in level.values() if oid}
-        requested += _fetch_objects(repo, _missing(repo, holders, wanted, commits=depth == 0), "tree:0")
-        walking = {key: oid for key, oid in level.items() if oid and depth < len(parts[key])}
-        found.update({key: oid for key, oid in level.items() if key not in walking})
-        trees = _read_trees(repo, set(walking.values()))
-        level = {key: _subtree(trees[oid], parts[key][depth]) for key, oid in walking.items()}
-        holders = sorted(set(walking.values()))
-        depth += 1
-    folders = {oid for oid in found.values() if oid}
-    subfolders = {oid for tree in _read_trees(repo, folders).values() for mode, _, oid in tree if mode == MODE_TREE}
-    if subfolders:
-        requested += _fetch_objects(repo, _missing(repo, sorted(folders), subfolders, commits=False), "blob:none")
-    return found, requested
-
-
-def _missing(repo: git.Repo, holders: Sequence[str], wanted: set[str], *, commits: bool) -> list[str]:
-    """Which of `wanted`, all direct children of `holders` (commits or trees), are not here.
-
-    `rev-list --missing=print` never fetches; `tree:1` keeps it to the direct children.
-    """
-    if not wanted or not holders:
-        return []
-    args = ["--objects", "--missing=print", "--no-object-names", "--filter=tree:1", "--stdin"]
-    out = repo.git.rev_list(*(["--no-walk", *args] if commits else args), istream=_as_stream(holders))
-    return sorted({line[1:] for line in out.splitlines() if line.startswith("?")} & wanted)
-
-
-def _fetch_objects(repo: git.Repo, oids: Sequence[str], filter_spec: str) -> int:
-    """One request for exactly `oids` (with what `filter_spec` lets through beneath them)."""
-    if not oids:
-        return 0
-    try:
-        repo.git.execute(
-            [
-                "git",
-                "-c",
-                "fetch.negotiationAlgorithm=noop",
-                "fetch",
-                REMOTE,
-                "--no-tags",
-                "--no-write-fetch-head",
-                "--recurse-submodules=no",
-                f"--filter={filter_spec}",
-                "--stdin",
-            ],
-            istream=_as_stream(oids),
-            kill_after_timeout=FETCH_TIMEOUT_S,
-        )
     except GitCommandError as exc:
-        raise _git_error(exc, public_source(repo.remote(REMOTE).url), "cannot fetch cards from") from None
-    return len(oids)
+        if exc.status == 1:
+            return False
+        if exc.status == 128 and "not a valid" in str(exc.stderr).lower():
+            return False  # the cache (synced from the branch) does not hold it: it is on the branch no more
+        raise _damaged(repo, exc) from None
 
 
-def _read_trees(repo: git.Repo, oids: Iterable[str]) -> dict[str, list[_Entry]]:
-    """(mode, name, oid) entries of each tree, all read by one `cat-file --batch`; the trees must be here."""
-    wanted = sorted(set(oids))
-    if not wanted:
-        return {}
-    out = repo.git.execute(
-        ["git", "cat-file", "--batch"],
-        istream=_as_stream(wanted),
-        stdout_as_string=False,
-        strip_newline_in_stdout=False,
-    )
-    trees: dict[str, list[_Entry]] = {}
-    pos = 0
-    while pos < len(out):
-        end = out.index(b"\n", pos)
-        header = out[pos:end].split()
-        if len(header) != 3 or header[1] != b"tree":
-            raise SourceError(f"the cached clone lacks tree {header[0].decode()}: delete the cache and run again")
-        size = int(header[2])
-        trees[header[0].decode()] = _tree_entries(out[end + 1 : end + 1 + size])
-        pos = end + 1 + size + 1
-    return trees
+def iter_folder_snapshots(
+    repo: CachedRepo, folder: str, commits: Sequence[CommitRef], max_bytes: int
+) -> Iterator[FolderSnapshot]:
+    """Yield the card folder at each commit; the listings, blob sizes and blobs are read in one call each.
+
+    The missing blobs are fetched first, in one request. A file over `max_bytes` is listed
+    with `data=None`, its bytes never read, so the caller can report it without holding it.
+    """
+    with _cache_lock(repo.path, exclusive=False) as fd:
+        listings = _folder_listings(repo, [commit.sha for commit in commits], folder)
+        blobs = {oid for _, entries in listings.values() for _, oid, _ in entries}
+        fetch_blobs(Fetcher(repo.path, repo.source, fd), sorted({tree for tree, _ in listings.values()}), blobs)
+        sizes = _sizes(repo, blobs)
+        data = _contents(repo, sorted(oid for oid in blobs if sizes[oid] <= max_bytes))
+    for commit in commits:
+        entries = listings[commit.sha][1] if commit.sha in listings else []
+        files = tuple(
+            CardFile(path=path, blob=oid, mode=mode, size=sizes[oid], data=data.get(oid)) for mode, oid, path in entries
+        )
+        yield FolderSnapshot(commit=commit, files=files)
 
 
-def _tree_entries(body: bytes) -> list[_Entry]:
-    entries = []
-    pos = 0
-    while pos < len(body):
-        space = body.index(b" ", pos)
-        nul = body.index(b"\0", space)
-        name = body[space + 1 : nul].decode("utf-8", "surrogateescape")
-        entries.append((int(body[pos:space], 8), name, body[nul + 1 : nul + 21].hex()))
-        pos = nul + 21
-    return entries
+def _folder_listings(repo: CachedRepo, commits: Sequence[str], folder: str) -> dict[str, tuple[str, list]]:
+    """Each commit's folder tree and its (mode, blob, path) files, by one `cat-file --batch` of `<commit>:<folder>`.
 
-
-def _subtree(entries: list[_Entry], name: str) -> str | None:
-    return next((oid for mode, entry, oid in entries if entry == name and mode == MODE_TREE), None)
-
-
-def _folder_listings(repo: git.Repo, commits: Sequence[str], folder: str) -> dict[str, tuple[str, list[_Entry]]]:
-    """Each commit's folder tree and its (mode, blob, path) files, by two `cat-file` calls in all.
-
-    Reads only trees that `sync_source`/`list_folder_commits` brought; no `-l`: sizes need blobs.
+    Commits where the folder is absent are left out.
     """
     base = "/".join(p for p in folder.split("/") if p)
     if not commits:
         return {}
-    out = repo.git.execute(
-        ["git", "cat-file", "--batch-check=%(objectname) %(objecttype)"],
-        istream=_as_stream([f"{sha}:{base}" for sha in commits]),
-    )
-    trees = {}
-    for sha, line in zip(commits, out.splitlines(), strict=True):
-        oid, _, kind = line.rpartition(" ")
-        if kind == "tree":
-            trees[sha] = oid
-    entries = _read_trees(repo, trees.values())
-    return {
-        sha: (tree, [(mode, oid, f"{base}/{name}") for mode, name, oid in entries[tree] if mode not in _NOT_FILES])
-        for sha, tree in trees.items()
-    }
+    out = _read(repo, ["cat-file", "--batch"], stdin=[f"{sha}:{base}" for sha in commits], text=False)
+    listings = {}
+    unresolved = []
+    for sha, obj in zip(commits, parse_batch(out), strict=True):
+        if obj.kind == "tree":
+            entries = tree_entries(obj.body)
+            listings[sha] = (obj.name, [(m, oid, f"{base}/{name}") for m, name, oid in entries if m not in NOT_FILES])
+        elif obj.kind == "missing":
+            unresolved.append(sha)
+    _check_absent(repo, unresolved, base)
+    return listings
 
 
-def prefetch_blobs(repo_path: Path, trees: Iterable[str], oids: Iterable[str]) -> int:
-    """Fetch the missing blobs among `oids` (found under `trees`) in one request.
+def _check_absent(repo: CachedRepo, commits: Sequence[str], base: str) -> None:
+    """`<commit>:<folder>` is "missing" both where the folder is absent and where a tree on its path is
+    not in the cache; only the first is an empty folder. Walks the path's trees of those commits, one call."""
+    if not commits:
+        return
+    parts = base.split("/")
+    prefixes = [
+        f"{sha}^{{tree}}" if not i else f"{sha}:{'/'.join(parts[:i])}" for sha in commits for i in range(len(parts))
+    ]
+    found = iter(parse_batch(_read(repo, ["cat-file", "--batch"], stdin=prefixes, text=False)))
+    for sha in commits:
+        if not path_ends_before(parts, [next(found) for _ in parts]):
+            _mark_damaged(repo)
+            raise CacheDamaged(
+                f"the cached clone of {repo.source!r} lacks the trees of {sha}; the next run rebuilds it"
+            )
 
-    `git cat-file --batch` would fetch each missing blob in its own round trip. Returns
-    how many blobs were fetched.
-    """
-    repo = _repo(repo_path)
-    wanted = set(oids)
-    tips = sorted(set(trees))
-    if not wanted or not tips:
-        return 0
-    out = repo.git.rev_list("--objects", "--missing=print", "--no-object-names", "--stdin", istream=_as_stream(tips))
-    missing = sorted({line[1:] for line in out.splitlines() if line.startswith("?")} & wanted)
-    return _fetch_objects(repo, missing, "blob:none")
+
+def _sizes(repo: CachedRepo, oids: set[str]) -> dict[str, int]:
+    if not oids:
+        return {}
+    sizes = {}
+    for oid, kind, size in parse_batch_check(_read(repo, ["cat-file", "--batch-check"], stdin=sorted(oids))):
+        if kind == "missing":
+            raise SourceError(f"{repo.source!r} did not send blob {oid}: run again")
+        sizes[oid] = size
+    return sizes
+
+
+def _contents(repo: CachedRepo, oids: Sequence[str]) -> dict[str, bytes]:
+    if not oids:
+        return {}
+    return {obj.name: obj.body for obj in parse_batch(_read(repo, ["cat-file", "--batch"], stdin=oids, text=False))}
+
+
+def _read(repo: CachedRepo, args: Sequence[str], stdin: Sequence[str] | None = None, *, text: bool = True):
+    """A git read of the cache; a failure marks the cache for rebuilding and is one line."""
+    try:
+        return repo.git.execute(
+            ["git", *args],
+            istream=_as_stream(stdin) if stdin is not None else None,
+            stdout_as_string=text,
+            strip_newline_in_stdout=False,
+        )
+    except GitCommandError as exc:
+        raise _damaged(repo, exc) from None
+
+
+def _mark_damaged(repo: CachedRepo) -> None:
+    """Readers never repair (others may be reading); they leave a mark that the next sync rebuilds on."""
+    with contextlib.suppress(OSError):  # a cache that cannot take the mark fails its fsck next time anyway
+        (repo.path / _REBUILD).touch()
+
+
+def _damaged(repo: CachedRepo, exc: GitCommandError) -> CacheDamaged:
+    _mark_damaged(repo)
+    reason = first_reason(str(exc.stderr or exc).strip().removeprefix("stderr:").strip().strip("'"))
+    return CacheDamaged(f"the cached clone of {repo.source!r} is damaged ({reason}); the next run rebuilds it")
 
 
 def _as_stream(lines: Sequence[str]) -> BinaryIO:
-    """Object ids for git's `--stdin`; a file, since GitPython streams it to the process."""
+    """Input for git's `--stdin` / `--batch`; a file, since GitPython hands it to the process as is."""
     stream = tempfile.TemporaryFile()  # noqa: SIM115 - closed by the caller's git call
     stream.write(("\n".join(lines) + "\n").encode())
     stream.seek(0)
     return stream
-
-
-def iter_folder_snapshots(
-    repo_path: Path,
-    folder: str,
-    commits: Sequence[CommitRef],
-    max_bytes: int,
-) -> Iterator[FolderSnapshot]:
-    """Yield the card folder at each commit; blobs are prefetched in one batch, read once.
-
-    A file over `max_bytes` is listed with `data=None` so the caller can report it
-    without holding it in memory.
-    """
-    repo = _repo(repo_path)
-    listings = _folder_listings(repo, [commit.sha for commit in commits], folder)
-    wanted = {oid for _, entries in listings.values() for _, oid, _ in entries}
-    prefetch_blobs(repo_path, [tree for tree, _ in listings.values()], wanted)
-    sizes: dict[str, int] = {}
-    cache: dict[str, bytes | None] = {}
-    for commit in commits:
-        entries = listings[commit.sha][1] if commit.sha in listings else []
-        files = []
-        for mode, oid, path in entries:
-            if oid not in cache:
-                sizes[oid] = repo.odb.info(bytes.fromhex(oid)).size
-                cache[oid] = repo.odb.stream(bytes.fromhex(oid)).read() if sizes[oid] <= max_bytes else None
-            files.append(CardFile(path=path, blob=oid, mode=mode, size=sizes[oid], data=cache[oid]))
-        yield FolderSnapshot(commit=commit, files=tuple(files))

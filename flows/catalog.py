@@ -22,7 +22,7 @@ from prefect.utilities.annotations import quote
 from pydantic import SecretStr
 
 from extract import git_source
-from extract.git_source import CommitRef, FolderLog, TransientSyncError
+from extract.git_source import CachedRepo, CommitRef, FolderLog, TransientSyncError
 from extract.sources import DEFAULT_SOURCE, LOCALES, check_source
 from flows.alerts import announce_alerts, deliver_alerts, record_alerts, resolve_webhook
 from output import catalog_files
@@ -78,14 +78,14 @@ def load_catalog(store: OutputStore, request: RunRequest) -> Catalog:
 
 
 @task(retries=3, retry_delay_seconds=[2, 10, 30], retry_condition_fn=_is_transient, cache_policy=NO_CACHE)
-def sync_source(source: str, cache_dir: Path, request: RunRequest) -> Path:
+def sync_source(source: str, cache_dir: Path, request: RunRequest) -> CachedRepo:
     """Only the trees on the way to the requested locales' card folders are fetched."""
     folders = {LOCALES[name].branch: LOCALES[name].cards_folder for name in request.locales}
     return git_source.sync_source(source, cache_dir, list(folders), folders)
 
 
 @task(cache_policy=NO_CACHE)
-def read_heads(repo: Path, request: RunRequest) -> dict[str, CommitRef]:
+def read_heads(repo: CachedRepo, request: RunRequest) -> dict[str, CommitRef]:
     return {name: git_source.branch_head(repo, LOCALES[name].branch) for name in request.locales}
 
 
@@ -95,7 +95,7 @@ def plan_run(stored: Catalog, heads: dict[str, CommitRef], request: RunRequest) 
 
 
 @task(cache_policy=NO_CACHE)
-def list_new_commits(repo: Path, plans: list[LocalePlan]) -> list[FolderLog]:
+def list_new_commits(repo: CachedRepo, plans: list[LocalePlan]) -> list[FolderLog]:
     return [git_source.list_folder_commits(repo, p.stream.branch, p.stream.cards_folder, after=p.after) for p in plans]
 
 
@@ -105,7 +105,7 @@ def plan_replays(plans: list[LocalePlan], logs: list[FolderLog], request: RunReq
 
 
 @task(cache_policy=NO_CACHE)
-def read_folders(repo: Path, replays: list[Replay]) -> tuple[list[Folders], int]:
+def read_folders(repo: CachedRepo, replays: list[Replay]) -> tuple[list[Folders], int]:
     """Each replay's folder snapshots, parsed; a blob seen at many commits or in both locales is parsed once."""
     if not replays:
         return [], 0

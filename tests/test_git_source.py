@@ -9,14 +9,16 @@ backfill parses each blob once, an unmoved run does nothing, `--help` imports li
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from extract import git_source
+from extract import git_fetch, git_source
 from extract.card_markdown import MAX_CARD_BYTES
 from extract.sources import LOCALES
 from tests.docs_repo import DocsRepo, card_href, card_md, imported_packages, index_md, make_docs_repo, tile_md
@@ -86,26 +88,26 @@ def trace(tmp_path, monkeypatch) -> Trace:
     return Trace(path)
 
 
-def snapshots(repo_path: Path, *, history: bool) -> dict[str, list[dict[str, bytes | None]]]:
+def snapshots(repo: git_source.CachedRepo, *, history: bool) -> dict[str, list[dict[str, bytes | None]]]:
     """Per locale, the card folder at the head (or at every card commit): path -> data."""
     result = {}
     for stream in LOCALES.values():
-        commits = git_source.list_folder_commits(repo_path, stream.branch, stream.cards_folder).commits
+        commits = git_source.list_folder_commits(repo, stream.branch, stream.cards_folder).commits
         chosen = commits if history else commits[-1:]
-        snaps = git_source.iter_folder_snapshots(repo_path, stream.cards_folder, chosen, MAX_CARD_BYTES)
+        snaps = git_source.iter_folder_snapshots(repo, stream.cards_folder, chosen, MAX_CARD_BYTES)
         result[stream.locale] = [{f.path: f.data for f in snap.files} for snap in snaps]
     return result
 
 
-def sync(source: str, cache: Path) -> Path:
+def sync(source: str, cache: Path) -> git_source.CachedRepo:
     return git_source.sync_source(source, cache, list(FOLDERS), FOLDERS)
 
 
-def present_objects(repo_path: Path) -> set[str]:
+def present_objects(repo: git_source.CachedRepo) -> set[str]:
     """Objects in the cache; listing them never fetches."""
     out = subprocess.run(
         ["git", "cat-file", "--batch-all-objects", "--batch-check=%(objectname)"],
-        cwd=repo_path,
+        cwd=repo.path,
         capture_output=True,
         text=True,
         check=True,
@@ -181,12 +183,13 @@ def test_incremental_sync_fetches_only_the_new_commits_objects(tmp_path, trace):
     new = remote.git("rev-parse", "main")
     trace.reset()
 
-    sync(source, tmp_path / "cache")
+    repo_path = sync(source, tmp_path / "cache")
     stream = LOCALES["en"]
-    commits = git_source.list_folder_commits(repo_path, stream.branch, stream.cards_folder, after=old).commits
+    log = git_source.list_folder_commits(repo_path, stream.branch, stream.cards_folder, after=old)
+    commits = log.commits
     [snap] = git_source.iter_folder_snapshots(repo_path, stream.cards_folder, commits, MAX_CARD_BYTES)
 
-    assert [c.sha for c in commits] == [new]
+    assert [c.sha for c in commits] == [new] and not log.rewritten
     assert b"99k tokens" in {f.path: f.data for f in snap.files}[f"{stream.cards_folder}m000-model-card.md"]
     added = present_objects(repo_path) - before
     introduced = set(remote.git("rev-list", "--objects", "--no-object-names", f"{old}..{new}").split())
@@ -236,18 +239,18 @@ def test_card_folder_with_a_subfolder_is_walked_without_lazy_fetches(tmp_path, t
 def test_corrupted_cache_is_detected_and_rebuilt(tmp_path, trace):
     remote = build_remote(tmp_path / "remote", cards=2, versions=2)
     source = f"file://{remote.path}"
-    repo_path = sync(source, tmp_path / "cache")
-    expected = snapshots(repo_path, history=True)
-    for pack in (repo_path / "objects" / "pack").iterdir():
+    repo = sync(source, tmp_path / "cache")
+    expected = snapshots(repo, history=True)
+    for pack in (repo.path / "objects" / "pack").iterdir():
         pack.unlink()
-    shutil.rmtree(repo_path / "objects" / "info", ignore_errors=True)
+    shutil.rmtree(repo.path / "objects" / "info", ignore_errors=True)
 
-    assert sync(source, tmp_path / "cache") == repo_path
-    assert snapshots(repo_path, history=True) == expected
+    assert sync(source, tmp_path / "cache") == repo
+    assert snapshots(repo, history=True) == expected
 
 
 def test_many_runs_do_not_pile_up_packs(tmp_path, monkeypatch):
-    monkeypatch.setattr(git_source, "MAX_PACKS", 6)
+    monkeypatch.setattr(git_fetch, "MAX_PACKS", 6)
     remote = build_remote(tmp_path / "remote", cards=1, versions=1)
     source = f"file://{remote.path}"
     for step in range(8):
@@ -256,21 +259,36 @@ def test_many_runs_do_not_pile_up_packs(tmp_path, monkeypatch):
         repo_path = sync(source, tmp_path / "cache")
         snapshots(repo_path, history=False)
 
-    packs = list((repo_path / "objects" / "pack").glob("*.pack"))
+    packs = list((repo_path.path / "objects" / "pack").glob("*.pack"))
     assert len(packs) <= 6 + 1  # at most one blob fetch after the last compaction
     head = snapshots(repo_path, history=False)["en"][0]
     assert b"9k tokens" in head[f"{LOCALES['en'].cards_folder}m000-model-card.md"]
 
 
 def test_the_trace_sees_a_lazy_fetch_when_a_missing_blob_is_read_directly(tmp_path, trace):
+    """The counter above is real: outside our environment, reading a blob the sync left out fetches it lazily."""
     remote = build_remote(tmp_path / "remote", cards=1, versions=1)
-    repo_path = sync(f"file://{remote.path}", tmp_path / "cache")
+    repo = sync(f"file://{remote.path}", tmp_path / "cache")
     blob = remote.git("rev-parse", f"main:{LOCALES['en'].cards_folder}index.md")
     trace.reset()
 
-    git_source._repo(repo_path).odb.stream(bytes.fromhex(blob)).read()
+    subprocess.run(["git", "cat-file", "-p", blob], cwd=repo.path, capture_output=True, check=True)
 
     assert trace.lazy_fetches() >= 1
+
+
+def test_under_our_environment_a_missing_object_is_an_error_never_a_lazy_fetch(tmp_path, trace):
+    remote = build_remote(tmp_path / "remote", cards=1, versions=1)
+    repo = sync(f"file://{remote.path}", tmp_path / "cache")
+    blob = remote.git("rev-parse", f"main:{LOCALES['en'].cards_folder}index.md")
+    trace.reset()
+
+    read = subprocess.run(
+        ["git", "cat-file", "-p", blob], cwd=repo.path, capture_output=True, env={**os.environ, **git_source.GIT_ENV}
+    )
+
+    assert read.returncode != 0
+    assert trace.fetches() == 0
 
 
 def distinct_card_blobs(remote: DocsRepo) -> set[str]:
@@ -325,3 +343,73 @@ def test_help_imports_neither_prefect_nor_the_data_libraries():
     )
     assert "usage: model-catalog" in done.stdout
     assert not imported_packages(done.stderr) & {"prefect", "polars", "pyarrow", "git", "markdown_it", "bs4"}
+
+
+def test_list_folder_commits_says_when_history_was_rewritten(tmp_path):
+    """A force-push drops the last processed commit: only the newest folder commit comes back, flagged."""
+    remote = build_remote(tmp_path / "remote", cards=1, versions=1)
+    source = f"file://{remote.path}"
+    base = remote.git("rev-parse", "main")
+    remote.write("en", "m000-model-card.md", card_md("acme__m000", max_output_tokens="**8k tokens**"))
+    first = remote.commit("en", "C1", "2025-02-01T10:00:00+00:00")
+    remote.write("en", "m000-model-card.md", card_md("acme__m000", release_date="**May 1st, 2025**"))
+    second = remote.commit("en", "C2", "2025-02-02T10:00:00+00:00")
+    repo = sync(source, tmp_path / "cache")
+    stream = LOCALES["en"]
+    at = [datetime(2025, 2, day, 10, tzinfo=UTC) for day in (1, 2)]
+    assert git_source.list_folder_commits(repo, "main", stream.cards_folder, after=base) == git_source.FolderLog(
+        [git_source.CommitRef(first, at[0]), git_source.CommitRef(second, at[1])], rewritten=False
+    )
+    assert git_source.list_folder_commits(repo, "main", stream.cards_folder, after=second).commits == []
+
+    remote.git("reset", "-q", "--hard", "HEAD~1")
+    remote.git("reflog", "expire", "--expire=now", "--all")
+    remote.git("gc", "-q", "--prune=now")
+    for cache in ("cache", "fresh-cache"):  # a cache that still holds C2, and one that never saw it
+        repo = sync(source, tmp_path / cache)
+        log = git_source.list_folder_commits(repo, "main", stream.cards_folder, after=second)
+        assert log.rewritten and [c.sha for c in log.commits] == [first]
+
+
+def test_merges_on_the_first_parent_line_need_no_tree_of_their_side_branches(tmp_path, trace):
+    """The real docs merge pull requests; `log --first-parent -- folder` compares a merge with its first parent only."""
+    remote = build_remote(tmp_path / "remote", cards=2, versions=1)
+    remote.git("checkout", "-q", "-b", "side", "main")
+    remote.write("en", "m001-model-card.md", card_md("acme__m001", max_output_tokens="**77k tokens**"))
+    remote.commit("en", "Side change", "2025-03-01T10:00:00+00:00")  # commits the side branch's folder
+    remote.git("checkout", "-q", "main")
+    remote.git("merge", "-q", "--no-ff", "-m", "Merge side", "side", env={"GIT_COMMITTER_DATE": "2025-03-02T10:00:00"})
+    remote.git("branch", "-D", "side")
+    trace.reset()
+
+    repo = sync(f"file://{remote.path}", tmp_path / "cache")
+    commits = git_source.list_folder_commits(repo, "main", LOCALES["en"].cards_folder).commits
+    *_, head = git_source.iter_folder_snapshots(repo, LOCALES["en"].cards_folder, commits, MAX_CARD_BYTES)
+
+    assert commits[-1].sha == remote.git("rev-parse", "main")
+    assert b"77k tokens" in {f.path: f.data for f in head.files}[f"{LOCALES['en'].cards_folder}m001-model-card.md"]
+    assert trace.lazy_fetches() == 0
+
+
+def test_a_folder_the_sync_did_not_bring_is_refused(tmp_path):
+    remote = build_remote(tmp_path / "remote", cards=1, versions=1)
+    repo = git_source.sync_source(f"file://{remote.path}", tmp_path / "cache", ["main"])
+
+    with pytest.raises(ValueError, match="was not synced"):
+        git_source.list_folder_commits(repo, "main", LOCALES["en"].cards_folder)
+    with pytest.raises(ValueError, match="branch 'jp' was not synced"):
+        git_source.branch_head(repo, "jp")
+
+
+def test_the_handle_survives_pickling_with_the_same_answers(tmp_path):
+    """Prefect may persist a task's result: the handle carries no open process or repository."""
+    import pickle
+
+    remote = build_remote(tmp_path / "remote", cards=2, versions=2)
+    repo = sync(f"file://{remote.path}", tmp_path / "cache")
+    expected = snapshots(repo, history=True)  # opens the runner first
+
+    copy = pickle.loads(pickle.dumps(repo))
+
+    assert copy == repo and "git" not in copy.__dict__
+    assert snapshots(copy, history=True) == expected

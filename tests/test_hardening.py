@@ -253,7 +253,7 @@ def test_a_50_mb_card_is_reported_without_ever_being_held_in_memory(tmp_path, cl
     big = 50 * 1024 * 1024
     repo.write("en", "big-model-card.md", b"# Big\n\n" + b"a" * big)
     repo.commit("en", "Big card", "2025-02-01T10:00:00+00:00")
-    cache = git_source.sync_source(str(repo.path), tmp_path / "cache", ["main"])
+    cache = git_source.sync_source(str(repo.path), tmp_path / "cache", ["main"], {"main": EN.cards_folder})
     commits = git_source.list_folder_commits(cache, "main", EN.cards_folder).commits
 
     tracemalloc.start()
@@ -390,7 +390,10 @@ def test_a_token_in_the_environment_never_reaches_prefect_logs_or_files(tmp_path
         "Prefect API": prefect_records(),
         "files": files_under(out, cache).decode("utf-8", "replace"),
         "cache config": subprocess.run(
-            ["git", "config", "--list", "--show-origin"], cwd=next(cache.iterdir()), capture_output=True, text=True
+            ["git", "config", "--list", "--show-origin"],
+            cwd=next(p for p in cache.iterdir() if p.is_dir()),
+            capture_output=True,
+            text=True,
         ).stdout,
     }.items():
         assert SECRET not in text, where

@@ -26,7 +26,8 @@ def run(repo: DocsRepo, out: Path) -> dict:
 
 def assert_versions_in_order(out: Path) -> None:
     """Per card: each version ends where the next begins, never before it starts; one current version."""
-    versions = pl.read_parquet(out / "model_versions.parquet").sort("card_id", "valid_from", "valid_to", nulls_last=True)
+    versions = pl.read_parquet(out / "model_versions.parquet")
+    versions = versions.sort("card_id", "valid_from", "valid_to", nulls_last=True)
     for (card_id,), group in versions.group_by("card_id", maintain_order=True):
         rows = group.select("valid_from", "valid_to", "is_current").rows()
         for (start, end, _), (next_start, _, _) in itertools.pairwise(rows):

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 
 from extract import git_source
+from extract.git_errors import is_transient
 from extract.sources import (
     TOKEN_ENV,
     USER_ENV,
@@ -258,13 +259,14 @@ def test_a_tampered_remote_url_in_the_cache_is_reset_through_the_guarded_setter(
     seed_two_models(repo)
     cache = git_source.sync_source(str(repo.path), tmp_path / "cache", ["main", "jp"])
     marker = tmp_path / "pwned"
-    subprocess.run(["git", "config", "remote.origin.url", f"ext::sh -c touch% {marker}"], cwd=cache, check=True)
+    subprocess.run(["git", "config", "remote.origin.url", f"ext::sh -c touch% {marker}"], cwd=cache.path, check=True)
     repo.write("en", "gamma-model-card.md", "# Gamma\n")
     repo.commit("en", "Add gamma", "2025-02-01T10:00:00+00:00")
 
-    assert git_source.sync_source(str(repo.path), tmp_path / "cache", ["main", "jp"]) == cache
-    assert git.Repo(cache).remote("origin").url == str(repo.path)
-    assert git_source.branch_head(cache, "main").sha == repo.git("rev-parse", "main")
+    synced = git_source.sync_source(str(repo.path), tmp_path / "cache", ["main", "jp"])
+    assert synced.path == cache.path
+    assert git.Repo(cache.path).remote("origin").url == str(repo.path)
+    assert git_source.branch_head(synced, "main").sha == repo.git("rev-parse", "main")
     assert not marker.exists()
 
 
@@ -384,3 +386,46 @@ def test_only_failures_a_retry_can_fix_are_transient(tmp_path):
         git_source.sync_source(str(not_a_repo), tmp_path / "cache", ["main"])
     with pytest.raises(git_source.TransientSyncError, match="Failed to connect"):
         git_source.sync_source("https://127.0.0.1:9/docs.git", tmp_path / "cache", ["main"])
+
+
+@pytest.mark.parametrize(
+    ("stderr", "transient"),
+    [
+        ("fatal: unable to access 'https://docs.invalid/x.git/': Could not resolve host: docs.invalid", False),
+        ("ssh: Could not resolve hostname docs.invalid: Temporary failure in name resolution", False),
+        ("ssh: Could not resolve hostname docs.invalid: Name or service not known", False),
+        ("fatal: repository 'https://example.com/x.git/' not found", False),
+        ("fatal: unable to access 'https://example.com/x.git/': The requested URL returned error: 404", False),
+        ("fatal: unable to access 'https://example.com/x.git/': The requested URL returned error: 403", False),
+        ("fatal: Authentication failed for 'https://example.com/x.git/'", False),
+        ("fatal: could not read Username for 'https://example.com': terminal prompts disabled", False),
+        ("git@example.com: Permission denied (publickey).", False),
+        ("Host key verification failed.", False),
+        ("fatal: unable to access 'https://example.com/x.git/': The requested URL returned error: 429", True),
+        ("fatal: unable to access 'https://example.com/x.git/': The requested URL returned error: 408", True),
+        ("fatal: unable to access 'https://example.com/x.git/': The requested URL returned error: 503", True),
+        ("fatal: unable to access 'https://127.0.0.1:9/x.git/': Failed to connect to 127.0.0.1 port 9", True),
+        ("error: RPC failed; curl 28 Operation too slow. Less than 1000 bytes/sec transferred", True),
+        ("fatal: the remote end hung up unexpectedly", True),
+        ("fatal: early EOF", True),
+        ("fatal: couldn't find remote ref refs/heads/main", False),
+    ],
+)
+def test_the_one_transient_rule(stderr, transient):
+    assert is_transient(stderr, "https://example.com/x.git") is transient
+
+
+def test_a_host_that_resolves_nowhere_fails_at_once(tmp_path, monkeypatch):
+    """`.invalid` never resolves (RFC 2606), so this needs no network; a retry would only wait."""
+    events = tmp_path / "trace2.json"
+    monkeypatch.setenv("GIT_TRACE2_EVENT", str(events))
+
+    with pytest.raises(SourceError) as info:
+        git_source.sync_source("https://docs.invalid/docs.git", tmp_path / "cache", ["main"])
+
+    assert type(info.value) is SourceError
+    assert str(info.value) == (
+        "cannot read 'https://docs.invalid/docs.git': "
+        "fatal: unable to access 'https://docs.invalid/docs.git/': Could not resolve host: docs.invalid"
+    )
+    assert events.read_text().count('"name":"ls-remote"') == 1  # asked once, nothing fetched
