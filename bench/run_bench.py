@@ -280,7 +280,7 @@ def extract_normalize(cards: list[tuple[str, bytes]]) -> tuple[float, list[dict]
 
 def diff_frames(rows: list[dict], size: int):
     """Two 100k-row snapshots: 1 % of rows with a changed field, 0.5 % removed, 0.5 % added."""
-    from output.tables import MODELS, to_frame
+    from transform.tables import MODELS, to_frame
 
     copies = -(-size // len(rows))
     old_rows = [dict(row, card_id=f"{row['card_id']}-{c}") for c in range(copies) for row in rows][:size]

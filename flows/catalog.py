@@ -26,7 +26,7 @@ from extract.git_source import CachedRepo, CommitRef, FolderLog, TransientSyncEr
 from extract.sources import DEFAULT_SOURCE, LOCALES, check_source
 from flows.alerts import announce_alerts, deliver_alerts, record_alerts, resolve_webhook
 from output import catalog_files
-from output.store import OutputStore
+from output.store import KEEP_VERSIONS, OutputStore
 from transform import catalog as catalogs
 from transform import plan
 from transform.alerts import AlertRule, alert_rule
@@ -177,11 +177,15 @@ def catalog_flow(
     alert_webhook_secret: str | None = None,
     alert_on: list[str] | None = None,
     alert_baseline: bool = False,
+    keep_versions: int = KEEP_VERSIONS,
+    storage_block: str | None = None,
 ) -> dict[str, Any]:
     """`mode="run"` continues from the last snapshot; `mode="backfill"` replays all history.
 
     Alerts: `alert_on` picks the changes that alert; the webhook is a URL or the name of a Prefect
     Secret block holding it; a baseline or backfill sends nothing unless `alert_baseline`.
+    Storage: `out` is a folder or an object-store URI; `storage_block` names a Prefect block holding
+    its credentials (else the standard chains); `keep_versions` published versions are kept.
     """
     request = run_request(mode, locales, since, alert_baseline)
     source = check_source(source)
@@ -189,7 +193,7 @@ def catalog_flow(
     # `serve` pickles this function by value with only the globals its body names; naming
     # SecretStr and datetime in it lets the served run resolve the parameters' (string) annotations.
     webhook = resolve_webhook(alert_webhook if isinstance(alert_webhook, SecretStr) else None, alert_webhook_secret)
-    store = OutputStore(Path(out))
+    store = OutputStore(out, storage_options=storage_options(storage_block), keep_versions=keep_versions)
     run_id = str(flow_run.id or uuid.uuid4())
     detected_at = datetime.now(UTC)
 
@@ -219,6 +223,15 @@ def catalog_flow(
     summary = summarize(results, catalog, request.locales, out, parsed)
     get_run_logger().info(summary["line"])
     return summary
+
+
+def storage_options(block: str | None) -> dict[str, Any] | None:
+    """The bucket's credentials from a Prefect block, else None: the standard chains apply."""
+    if not block:
+        return None
+    from flows.storage import storage_options as from_block
+
+    return from_block(block)
 
 
 def default_cache_dir() -> Path:

@@ -24,6 +24,7 @@ from extract.sources import (
 PROG = "model-catalog"
 STARTUP_TIMEOUT_ENV = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
 STARTUP_TIMEOUT_S = 180
+KEEP_VERSIONS = 10  # output.store.KEEP_VERSIONS, without importing PyArrow for --help
 WEBHOOK_ENV = "MODEL_CATALOG_ALERT_WEBHOOK"
 
 
@@ -45,7 +46,12 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         help=f"docs repository: https or ssh URL, file:// URL, local path or git bundle (default: {DEFAULT_SOURCE}); "
         f"a token goes in ${TOKEN_ENV}",
     )
-    parser.add_argument("--out", default="catalog", type=Path, help="output folder (default: ./catalog)")
+    parser.add_argument(
+        "--out",
+        default="catalog",
+        help="output folder, or object storage: s3://bucket/prefix, gs://bucket/prefix, az://container/prefix "
+        "(default: ./catalog)",
+    )
     parser.add_argument(
         "--locale",
         action="append",
@@ -66,6 +72,30 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="how long to wait for another run writing the same output folder (default: 0, refuse)",
     )
+    parser.add_argument(
+        "--keep-versions",
+        type=_positive_int,
+        default=KEEP_VERSIONS,
+        metavar="N",
+        help=f"published versions of the catalog to keep, the current one included (default: {KEEP_VERSIONS})",
+    )
+    parser.add_argument(
+        "--storage-block",
+        default=None,
+        metavar="NAME",
+        help="Prefect AwsCredentials block (prefect-aws) with the bucket's credentials "
+        "(default: the standard AWS chain: environment, profile, instance role)",
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return value
 
 
 def _positive_seconds(text: str) -> float:
@@ -176,6 +206,11 @@ def _quiet_expected_errors(expected: tuple[type[BaseException], ...]) -> None:
             handler.addFilter(flt)
 
 
+def _absolute(out: str) -> str:
+    """A served deployment runs elsewhere: a local folder is made absolute, a URI stays as it is."""
+    return out if "://" in out else str(Path(out).resolve())
+
+
 def console() -> int:
     """The `model-catalog` command: `main` in a process of its own."""
     return main(frozen_heap=True)
@@ -219,12 +254,14 @@ def main(argv: list[str] | None = None, *, frozen_heap: bool = False) -> int:
 
         parameters = {
             "source": source,
-            "out": str(args.out.resolve()),
+            "out": _absolute(args.out),
             "locales": args.locales,
             "cache_dir": str(args.cache_dir.resolve()) if args.cache_dir else None,
             "lock_wait_s": args.wait,
             "alert_on": args.alert_on,
             "alert_baseline": args.alert_baseline,
+            "keep_versions": args.keep_versions,
+            "storage_block": args.storage_block,
         }
         try:
             serve_catalog(parameters, cron=args.cron, interval=args.interval, webhook=webhook)
@@ -235,7 +272,7 @@ def main(argv: list[str] | None = None, *, frozen_heap: bool = False) -> int:
     try:
         catalog_flow(
             source=source,
-            out=str(args.out),
+            out=args.out,
             locales=args.locales,
             cache_dir=str(args.cache_dir) if args.cache_dir else None,
             mode=args.command,
@@ -244,6 +281,8 @@ def main(argv: list[str] | None = None, *, frozen_heap: bool = False) -> int:
             alert_webhook=SecretStr(webhook) if webhook else None,
             alert_on=args.alert_on,
             alert_baseline=args.alert_baseline,
+            keep_versions=args.keep_versions,
+            storage_block=args.storage_block,
         )
     except expected as exc:
         print(f"{PROG}: error: {redact(str(exc), _secrets())}", file=sys.stderr)

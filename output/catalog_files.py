@@ -18,7 +18,7 @@ from transform.state import StateError, state_from_json, state_to_json
 from transform.tables import CHANGES, FINDINGS, MODELS, OUTBOX, VERSIONS, Alert, records_table, table_records
 
 OUTBOX_NAME = "alerts/outbox"
-REPAIR = "run `model-catalog backfill` (every locale) to rebuild the catalog from git"
+REPAIR = "run `model-catalog backfill` to rebuild the catalog from git"
 
 
 def load_catalog(store: OutputStore, *, rebuild: Collection[str] = ()) -> Catalog:
@@ -29,10 +29,15 @@ def load_catalog(store: OutputStore, *, rebuild: Collection[str] = ()) -> Catalo
     """
     if set(LOCALES) <= set(rebuild):
         return Catalog(outbox=tuple(_outbox_if_readable(store)))
-    catalog, present = _read(store)
+    try:
+        catalog, present = _read(store)
+    except OutputError as exc:
+        if not rebuild:
+            raise
+        raise OutputError(f"{exc} (every locale: a backfill of {', '.join(rebuild)} keeps the rest)") from None
     problems = inconsistencies(catalog, present)
     if problems:
-        raise OutputError(f"output folder {store.out} is inconsistent: {problems[0]}; {REPAIR}")
+        raise OutputError(f"the catalog at {store.uri} is inconsistent: {problems[0]}; {REPAIR}")
     return catalog
 
 
@@ -54,7 +59,7 @@ def _read(store: OutputStore) -> tuple[Catalog, set[str]]:
         try:
             fields["state"] = state_from_json(data)
         except StateError as exc:
-            raise OutputError(f"{store.out / STATE_FILE} is damaged ({exc}); {REPAIR}") from None
+            raise OutputError(f"{store.uri}/{STATE_FILE} is damaged ({exc}); {REPAIR}") from None
         present.add(STATE_FILE)
     return Catalog(**fields, outbox=tuple(read_outbox(store))), present  # type: ignore[arg-type]
 

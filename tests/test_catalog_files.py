@@ -12,7 +12,7 @@ import pytest
 
 from flows.catalog import catalog_flow
 from output.catalog_files import load_catalog, save_catalog
-from output.store import OutputError, OutputStore
+from output.store import OutputError, OutputStore, Transaction
 from tests.docs_repo import card_md, make_docs_repo, seed_two_models
 from transform.catalog import Catalog, inconsistencies
 from transform.state import CatalogState, StateError, state_from_json, state_to_json
@@ -63,7 +63,7 @@ def test_a_catalog_reads_back_as_it_was_written(out, tmp_path):
     ],
 )
 def test_a_state_file_of_the_wrong_shape_is_refused_in_one_line(out, text, reason):
-    (out / "state.json").write_text(text)
+    (out / "state.json").resolve().write_text(text)
 
     with pytest.raises(OutputError) as info:
         load_catalog(OutputStore(out))
@@ -74,18 +74,30 @@ def test_a_state_file_of_the_wrong_shape_is_refused_in_one_line(out, text, reaso
 
 
 @pytest.mark.parametrize("gone", ["state.json", "changes.parquet", "models.parquet", "model_versions.parquet"])
-def test_files_that_disagree_are_refused_never_papered_over(out, gone):
+def test_files_that_disagree_are_refused_never_papered_over(out, tmp_path, gone):
     """A deleted state.json used to restart the catalog: every card `added` again, real changes lost."""
-    (out / gone).unlink()
+    partial = OutputStore(tmp_path / "partial")
+    txn = Transaction()
+    for name in ("state.json", "changes.parquet", "models.parquet", "model_versions.parquet", "findings.parquet"):
+        if name != gone:
+            txn.files[name] = (out / name).read_bytes()
+    partial.commit(txn)
 
     with pytest.raises(OutputError, match=f"is inconsistent: .*not {gone.removesuffix('.parquet')}.*backfill"):
+        load_catalog(partial)
+
+
+def test_a_file_deleted_from_its_published_version_is_damage(out):
+    (out / "changes.parquet").resolve().unlink()
+
+    with pytest.raises(OutputError, match=r"changes\.parquet is damaged \(missing from its version\).*backfill"):
         load_catalog(OutputStore(out))
 
 
 def test_rows_of_a_locale_the_state_does_not_list_are_refused(out):
     state = json.loads((out / "state.json").read_text())
     del state["locales"]["ja"]
-    (out / "state.json").write_text(json.dumps(state))
+    (out / "state.json").resolve().write_text(json.dumps(state))
 
     with pytest.raises(OutputError, match=r"models holds rows of locale 'ja', which state\.json does not list"):
         load_catalog(OutputStore(out))
@@ -93,8 +105,9 @@ def test_rows_of_a_locale_the_state_does_not_list_are_refused(out):
 
 def test_a_backfill_rebuilds_a_damaged_folder_from_git_alone(built, out, check_outputs):
     source, pristine = built
-    (out / "state.json").unlink()
-    (out / "changes.parquet").write_bytes(b"PAR1 cut in half")
+    (out / "state.json").resolve().unlink()
+    changes = (out / "changes.parquet").resolve()
+    changes.write_bytes(changes.read_bytes()[:100])
 
     catalog_flow(source=str(source), out=str(out), cache_dir=str(out.parent / "cache"), mode="backfill")
 
@@ -109,9 +122,12 @@ def test_a_backfill_rebuilds_a_damaged_folder_from_git_alone(built, out, check_o
 
 
 def test_a_one_locale_backfill_does_not_paper_over_a_damaged_folder(built, out):
-    (out / "state.json").unlink()
+    (out / "state.json").resolve().unlink()
 
-    with pytest.raises(OutputError, match="backfill` \\(every locale\\)"):
+    with pytest.raises(
+        OutputError,
+        match=r"rebuild the catalog from git \(every locale: a backfill of en keeps the rest\)",
+    ):
         catalog_flow(
             source=str(built[0]), out=str(out), cache_dir=str(out.parent / "cache"), mode="backfill", locales=["en"]
         )
@@ -119,7 +135,7 @@ def test_a_one_locale_backfill_does_not_paper_over_a_damaged_folder(built, out):
 
 def test_after_the_repair_a_run_records_only_the_new_commit(built, out):
     source, _ = built
-    (out / "state.json").unlink()
+    (out / "state.json").resolve().unlink()
     clone = out.parent / "docs"
     subprocess.run(["git", "clone", "-q", "--branch", "main", str(source), str(clone)], check=True)
     card = clone / "content/guides/box-ai/ai-models/alpha-model-card.md"

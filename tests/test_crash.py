@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -31,7 +32,7 @@ from tests.test_history import Script
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
-# Runs `model-catalog ARGS...` with the store's writes, renames and deletions counted; the
+# Runs `model-catalog ARGS...` with the store's writes, links, renames and deletions counted; the
 # KILL_AT-th one kills the process before it happens. CALL_LOG gets one line per operation.
 BOOTSTRAP = r"""
 import os, shutil, signal, sys
@@ -57,6 +58,9 @@ class Os:
     def rename(self, src, dst, *args, **kwargs):
         hit("rename", dst)
         return os.rename(src, dst, *args, **kwargs)
+    def link(self, src, dst, *args, **kwargs):
+        hit("link", dst)
+        return os.link(src, dst, *args, **kwargs)
 
 class Shutil:
     def __getattr__(self, name):
@@ -114,18 +118,35 @@ def finish(proc: subprocess.Popen) -> tuple[int, str]:
 
 
 def output_files(out: Path) -> dict[str, bytes]:
-    """Every output file by relative path; the lock and staging folders are not outputs."""
-    return {
-        str(p.relative_to(out)): p.read_bytes()
-        for p in sorted(out.rglob("*"))
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(out).parts)
-    }
+    """Every published file by its contract path, read through the folder's fixed links.
+
+    The lock, `current` and `versions/` are the store's own; a dangling link fails the read.
+    """
+    files = {}
+    for folder, dirs, names in os.walk(out, followlinks=True):
+        if Path(folder) == out:
+            dirs[:] = [d for d in dirs if not d.startswith(".") and d not in ("current", "versions")]
+            names = [n for n in names if not n.startswith(".")]
+        for name in names:
+            path = Path(folder) / name
+            files[str(path.relative_to(out))] = path.read_bytes()
+    return dict(sorted(files.items()))
 
 
-def assert_same_catalog(out: Path, ref: Path) -> None:
+def assert_tidy(out: Path) -> None:
+    """No leftovers of a killed run: no temporary names, only versions a manifest keeps."""
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".") and p.name != ".lock"]
+    assert not [p.name for p in (out / "versions").iterdir() if not p.name[0].isdigit()]
+    current = os.readlink(out / "current").removeprefix("versions/")
+    kept = json.loads((out / "current" / "MANIFEST.json").read_text())["kept"]
+    assert sorted(p.name for p in (out / "versions").iterdir()) == sorted([current, *kept])
+
+
+def assert_same_catalog(out: Path, ref: Path, tidy: bool = True) -> None:
     """Equal to an uninterrupted run: only when it ran and who ran it may differ."""
     assert sorted(output_files(out)) == sorted(output_files(ref))
-    assert not [p.name for p in out.iterdir() if p.name.startswith(".") and p.name != ".lock"]
+    if tidy:
+        assert_tidy(out)
     volatile = ["detected_at", "run_id"]
     got, want = pl.read_parquet(out / "changes.parquet"), pl.read_parquet(ref / "changes.parquet")
     assert_frame_equal(got.drop(volatile), want.drop(volatile))
@@ -152,7 +173,18 @@ class World:
     calls: dict[str, list[str]]
 
     def args(self, mode: str) -> list[str]:
-        return [mode, "--source", str(self.script.repo.path), "--locale", "en", "--cache-dir", str(self.cache)]
+        # One version kept, so that every commit also deletes the one before: the deletion is a kill point too.
+        return [
+            mode,
+            "--source",
+            str(self.script.repo.path),
+            "--locale",
+            "en",
+            "--cache-dir",
+            str(self.cache),
+            "--keep-versions",
+            "1",
+        ]
 
 
 @pytest.fixture(scope="module")
@@ -161,74 +193,81 @@ def world(tmp_path_factory, prefect_harness) -> World:
     script = Script(make_docs_repo(base))
     script.add()
     start, cache = base / "start", base / "cache"
-    catalog_flow(source=str(script.repo.path), out=str(start), cache_dir=str(cache), locales=["en"])
+    catalog_flow(source=str(script.repo.path), out=str(start), cache_dir=str(cache), locales=["en"], keep_versions=1)
     for step in (script.modify, script.reformat, script.remove, script.other, script.readd, script.rename):
         step()
     w = World(script, start, cache, {}, {})
     for mode in ("run", "backfill"):
         ref, log = base / f"ref-{mode}", base / f"calls-{mode}.log"
-        shutil.copytree(start, ref)
+        shutil.copytree(start, ref, symlinks=True)
         code, err = finish(cli(w.args(mode), ref, CALL_LOG=str(log)))
         assert code == 0, err
         w.refs[mode], w.calls[mode] = ref, log.read_text().splitlines()
     return w
 
 
+VERSION = re.compile(r"versions/(\d{8}T\d{12}Z-[0-9a-f]{8})/")
+
+
 def transactions(calls: list[str]) -> list[list[str]]:
-    """The store operations of each commit: staging writes, the commit rename, moves, clean-up."""
+    """The store operations of each commit: from its first write into a new version to the next commit's."""
     groups: list[list[str]] = [[]]
+    version = None
     for call in calls:
-        groups[-1].append(call)
-        if call.startswith("rmtree .staging-done-"):
+        match = VERSION.search(call) if call.startswith(("write ", "link ")) else None
+        if match and match.group(1) != version and groups[-1]:
             groups.append([])
+        version = match.group(1) if match else version
+        groups[-1].append(call)
     return [g for g in groups if g]
 
 
 def kill_point(calls: list[str], where: str) -> int:
     """The 1-based number of the store operation the process dies before, in the catalog's commit."""
     groups = transactions(calls)
-    main = next(n for n, g in enumerate(groups) if "replace changes.parquet" in g)
+    main = next(
+        n for n, g in enumerate(groups) if any(c.startswith("write ") and c.endswith("/changes.parquet") for c in g)
+    )
     offset, txn = sum(len(g) for g in groups[:main]), groups[main]
-    writes = [i for i, c in enumerate(txn) if c.startswith("write ")]
-    moves = [i for i, c in enumerate(txn) if c.startswith("replace ")]
-    index = {
-        "first staging write": writes[0],
-        "middle staging write": writes[len(writes) // 2],
-        "manifest write": writes[-1],
-        "commit rename": txn.index("rename .commit"),
-        "first move into place": moves[0],
-        "middle move into place": moves[len(moves) // 2],
-        "last move into place": moves[-1],
-        "renaming the finished commit away": len(txn) - 2,
-        "deleting the finished commit": len(txn) - 1,
-    }[where]
+    writes = [i for i, c in enumerate(txn) if c.startswith("write ") and not c.endswith("/MANIFEST.json")]
+    first = {
+        "carry-over link": "link ",
+        "manifest write": "write versions/X/MANIFEST.json",
+        "pointer switch": "replace current",
+        "renaming an old version away": "rename versions/.trash-",
+        "deleting the old version": "rmtree versions/.trash-",
+    }
+    if where in first:
+        index = next(i for i, c in enumerate(txn) if VERSION.sub("versions/X/", c).startswith(first[where]))
+    else:
+        index = writes[0] if where == "first version write" else writes[len(writes) // 2]
     return offset + index + 1
 
 
-BEFORE_COMMIT = ("first staging write", "middle staging write", "manifest write", "commit rename")
-AFTER_COMMIT = (
-    "first move into place",
-    "middle move into place",
-    "last move into place",
-    "renaming the finished commit away",
-    "deleting the finished commit",
-)
+BEFORE_COMMIT = ("first version write", "middle version write", "carry-over link", "manifest write", "pointer switch")
+AFTER_COMMIT = ("renaming an old version away", "deleting the old version")
 
 
-def test_uninterrupted_runs_stage_then_commit_then_move_then_clean_up(world):
+def test_uninterrupted_runs_write_a_version_then_switch_the_pointer_then_clean_up(world):
     for calls in world.calls.values():
         for txn in transactions(calls):
-            kinds = [re.sub(r"[0-9a-f]{32}", "X", c).split("/")[0] for c in txn]
-            staged = kinds.index("rename .commit")
-            assert set(kinds[:staged]) == {"write .staging-X"}
-            assert txn[staged - 1].endswith("/MANIFEST.json")
-            assert all(c.startswith("replace ") for c in txn[staged + 1 : -2])
-            assert kinds[-2:] == ["rename .staging-done-X", "rmtree .staging-done-X"]
-    moved = {c.removeprefix("replace ") for c in world.calls["run"] if c.startswith("replace ")}
-    assert {"models.parquet", "changes.parquet", "model_versions.parquet", "state.json"} <= moved
-    assert {m for m in moved if m.startswith("snapshots/")} == {
+            kinds = [VERSION.sub("versions/X/", c) for c in txn]
+            switch = kinds.index("replace current")
+            [manifest] = [i for i, c in enumerate(kinds) if c.endswith("/MANIFEST.json")]
+            [version] = {VERSION.search(c).group(1) for c in txn[:manifest] if VERSION.search(c)}
+            assert all(c.split()[0] in ("write", "link") and "versions/X/" in c for c in kinds[:manifest])
+            assert all(c.startswith("replace ") for c in kinds[manifest + 1 : switch])  # the fixed top-level links
+            assert all(c.split()[0] in ("rename", "rmtree") and "/.trash-" in c for c in kinds[switch + 1 :])
+            assert version
+    run = transactions(world.calls["run"])
+    [catalog] = [g for g in run if any(c.startswith("write ") and c.endswith("/changes.parquet") for c in g)]
+    written = {VERSION.sub("", c.split()[1]) for c in catalog if c.startswith("write ")}
+    assert {"models.parquet", "changes.parquet", "model_versions.parquet", "state.json"} <= written
+    assert {m for m in written if m.startswith("snapshots/")} == {
         f"snapshots/en/{world.script.sha[s]}.parquet" for s in ("modify", "reformat", "remove", "readd", "rename")
     }
+    linked = {VERSION.sub("", c.split()[1]) for c in catalog if c.startswith("link ")}
+    assert linked == {f"snapshots/en/{world.script.sha['add']}.parquet"}  # carried over, not rewritten
 
 
 def test_backfill_and_incremental_run_make_the_same_catalog(world):
@@ -236,17 +275,18 @@ def test_backfill_and_incremental_run_make_the_same_catalog(world):
 
 
 KILLS = [
-    *[("run", where) for where in BEFORE_COMMIT if where != "middle staging write"],
-    *[("run", where) for where in AFTER_COMMIT if where != "last move into place"],
-    ("backfill", "middle staging write"),
-    ("backfill", "middle move into place"),
+    *[("run", where) for where in BEFORE_COMMIT],
+    *[("run", where) for where in AFTER_COMMIT],
+    ("backfill", "middle version write"),
+    ("backfill", "pointer switch"),
+    ("backfill", "deleting the old version"),
 ]
 
 
 @pytest.mark.parametrize(("mode", "where"), KILLS)
 def test_killed_run_leaves_before_or_after_and_the_next_run_completes(world, tmp_path, mode, where):
     out = tmp_path / "out"
-    shutil.copytree(world.start, out)
+    shutil.copytree(world.start, out, symlinks=True)
     before = output_files(out)
 
     code, err = finish(cli(world.args(mode), out, KILL_AT=str(kill_point(world.calls[mode], where))))
@@ -255,18 +295,46 @@ def test_killed_run_leaves_before_or_after_and_the_next_run_completes(world, tmp
     if where in BEFORE_COMMIT:
         assert output_files(out) == before
     else:
-        assert (out / ".commit").exists() or any(out.glob(".staging-done-*"))
+        assert_same_catalog(out, world.refs[mode], tidy=False)  # published whole, before the clean-up
     summary = catalog_flow(
-        source=str(world.script.repo.path), out=str(out), cache_dir=str(world.cache), locales=["en"], mode="run"
+        source=str(world.script.repo.path),
+        out=str(out),
+        cache_dir=str(world.cache),
+        locales=["en"],
+        mode="run",
+        keep_versions=1,
     )
     if where in AFTER_COMMIT:
-        assert summary["locales"] == []  # the killed run's commit was finished, not redone
+        assert summary["locales"] == []  # the killed run's commit stands, it is not redone
+    assert_same_catalog(out, world.refs["run"])
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_run_killed_at_a_random_store_operation_leaves_a_catalog_the_next_run_completes(world, tmp_path, seed):
+    """Anywhere in the run, not only at the named points: before, between or after its commits."""
+    calls = world.calls["run"]
+    kill_at = random.Random(seed).randint(1, len(calls))
+    out = tmp_path / "out"
+    shutil.copytree(world.start, out, symlinks=True)
+
+    code, err = finish(cli(world.args("run"), out, KILL_AT=str(kill_at)))
+
+    assert code == -signal.SIGKILL, err
+    output_files(out)  # every contract path reads: no dangling link, whatever was published
+    catalog_flow(
+        source=str(world.script.repo.path),
+        out=str(out),
+        cache_dir=str(world.cache),
+        locales=["en"],
+        mode="run",
+        keep_versions=1,
+    )
     assert_same_catalog(out, world.refs["run"])
 
 
 def test_second_run_is_refused_with_one_line_while_the_folder_is_held(world, tmp_path):
     out = tmp_path / "out"
-    shutil.copytree(world.start, out)
+    shutil.copytree(world.start, out, symlinks=True)
     before = output_files(out)
 
     with OutputStore(out).locked():
@@ -282,7 +350,7 @@ def test_second_run_is_refused_with_one_line_while_the_folder_is_held(world, tmp
 
 def test_second_run_with_wait_runs_when_the_first_lets_go(world, tmp_path):
     out = tmp_path / "out"
-    shutil.copytree(world.start, out)
+    shutil.copytree(world.start, out, symlinks=True)
 
     with OutputStore(out).locked():
         proc = cli([*world.args("run"), "--wait", "300"], out)
@@ -309,7 +377,7 @@ def wait_until_open(proc: subprocess.Popen, path: Path) -> None:
 @pytest.mark.parametrize("wait", ["0", "300"])
 def test_two_runs_at_once_never_duplicate_change_rows(world, tmp_path, wait):
     out = tmp_path / "out"
-    shutil.copytree(world.start, out)
+    shutil.copytree(world.start, out, symlinks=True)
 
     procs = [cli([*world.args("run"), "--wait", wait], out) for _ in range(2)]
     results = [finish(p) for p in procs]
@@ -323,33 +391,30 @@ def test_two_runs_at_once_never_duplicate_change_rows(world, tmp_path, wait):
     assert_same_catalog(out, world.refs["run"])
 
 
-def test_recovery_finishes_a_half_moved_commit_and_drops_uncommitted_staging(tmp_path):
-    from output.store import Transaction
-
+def test_a_half_moved_commit_of_the_older_flat_layout_is_finished_then_migrated(tmp_path):
+    """What the older protocol left when killed after its commit point: some files moved, some still staged."""
     out = tmp_path / "out"
-    store = OutputStore(out)
-    with store.locked():
-        txn = Transaction()
-        txn.put_json("state.json", {"v": 1})
-        txn.put_json("snapshots/en/a.json", {"v": 1})
-        store.commit(txn)
+    (out / "snapshots" / "en").mkdir(parents=True)
+    (out / "state.json").write_text('{"v": 1}')
+    (out / "snapshots" / "en" / "a.json").write_text('{"v": 1}')
+    (out / ".lock").touch()
     (out / ".commit" / "snapshots" / "en").mkdir(parents=True)
     (out / ".commit" / "state.json").write_text('{"v": 2}')
-    (out / ".commit" / "snapshots" / "en" / "a.json").write_text('{"v": 2}')
     (out / ".commit" / "MANIFEST.json").write_text('{"files": ["snapshots/en/a.json", "state.json", "gone.json"]}')
-    (out / "snapshots" / "en" / "a.json").write_text('{"v": 2}')  # moved before the kill ...
-    (out / ".commit" / "snapshots" / "en" / "a.json").unlink()  # ... so no longer staged
+    (out / "snapshots" / "en" / "a.json").write_text('{"v": 2}')  # moved before the kill, so no longer staged
     (out / ".staging-0123").mkdir()
     (out / ".staging-0123" / "models.parquet").write_bytes(b"half a file")
 
-    with store.locked():
+    with OutputStore(out).locked():
         pass
 
     assert output_files(out) == {"snapshots/en/a.json": b'{"v": 2}', "state.json": b'{"v": 2}'}
-    assert sorted(p.name for p in out.iterdir()) == [".lock", "snapshots", "state.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".lock", "current", "snapshots", "state.json", "versions"]
+    assert all((out / name).is_symlink() for name in ("current", "snapshots", "state.json"))
+    assert_tidy(out)
 
 
-def test_recovery_drops_a_finished_commit_whose_deletion_was_cut_short(tmp_path):
+def test_a_finished_flat_commit_whose_deletion_was_cut_short_is_dropped(tmp_path):
     out = tmp_path / "out"
     (out / ".commit" / "snapshots" / "en").mkdir(parents=True)  # the manifest and files already gone
     (out / "state.json").write_text("{}")
@@ -357,4 +422,5 @@ def test_recovery_drops_a_finished_commit_whose_deletion_was_cut_short(tmp_path)
     with OutputStore(out).locked():
         pass
 
-    assert sorted(p.name for p in out.iterdir()) == [".lock", "state.json"]
+    assert sorted(p.name for p in out.iterdir()) == [".lock", "current", "state.json", "versions"]
+    assert output_files(out) == {"state.json": b"{}"}

@@ -36,10 +36,16 @@ SECRET = "s3cr3t-token"
 
 
 def test_prefect_yaml_deploys_the_catalog_flow_with_parameters_it_accepts():
-    from prefect.client.schemas.schedules import CronSchedule
-
     config = yaml.safe_load((ROOT / "prefect.yaml").read_text())
-    [deployment] = config["deployments"]
+    deployments = {d["name"]: d for d in config["deployments"]}
+    assert sorted(deployments) == ["bucket", "daily"]
+    for deployment in deployments.values():
+        check_deployment(deployment)
+    assert deployments["bucket"]["parameters"]["out"].startswith("s3://")
+
+
+def check_deployment(deployment: dict) -> None:
+    from prefect.client.schemas.schedules import CronSchedule
 
     path, name = deployment["entrypoint"].split(":")
     assert (ROOT / path).resolve() == ROOT / "flows" / "catalog.py" and name == catalog_flow.fn.__name__
