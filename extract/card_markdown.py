@@ -18,8 +18,6 @@ from markdown_it.token import Token
 from yaml.composer import Composer, ComposerError
 from yaml.events import AliasEvent
 
-from transform.vocabulary import fold_label, label_fields
-
 __all__ = [
     "MAX_CARD_BYTES",
     "CardParseError",
@@ -80,7 +78,9 @@ class ParsedCard:
     rank_raw: str | None
     title: str | None
     description: str | None
-    rows: tuple[tuple[str, str], ...]
+    # (label, value) body rows of every table in document order; which one holds the
+    # model's details is a question of meaning, answered in transform.
+    tables: tuple[tuple[tuple[str, str], ...], ...]
     docs_urls: tuple[str, ...]
 
 
@@ -163,15 +163,15 @@ def parse_card(text: str, path: str = "", blob: str = "") -> ParsedCard:
     tokens = _BLOCKS.parse(body, env)
     text = _InlineText(env)
     title, after_title = _title(tokens, text)
-    rows = _details_rows(tokens, text)
-    if rows is None:
+    tables = _tables(tokens, text)
+    if not tables:
         raise CardParseError(path, blob, "details-table-missing", "card has no Markdown table of model details")
     return ParsedCard(
         rank=rank,
         rank_raw=rank_raw,
         title=title,
         description=_description(tokens, after_title, text),
-        rows=rows,
+        tables=tables,
         docs_urls=_external_links(tokens, text),
     )
 
@@ -305,7 +305,7 @@ def _html_balance(block: str) -> int:
     return opened - len(_HTML_CLOSE.findall(block))
 
 
-def _tables(tokens: list[Token], text: _InlineText) -> list[tuple[tuple[str, str], ...]]:
+def _tables(tokens: list[Token], text: _InlineText) -> tuple[tuple[tuple[str, str], ...], ...]:
     """(label, value) of each body row, for every table in document order."""
     tables: list[tuple[tuple[str, str], ...]] = []
     rows: list[tuple[str, str]] = []
@@ -325,17 +325,7 @@ def _tables(tokens: list[Token], text: _InlineText) -> list[tuple[tuple[str, str
         elif tok.type == "tr_close" and in_body:
             cells += ["", ""]
             rows.append((cells[0], cells[1]))
-    return tables
-
-
-def _details_rows(tokens: list[Token], text: _InlineText) -> tuple[tuple[str, str], ...] | None:
-    """The details table: the first table with a known label (a card may gain other tables), else the first."""
-    tables = _tables(tokens, text)
-    known = label_fields()
-    for rows in tables:
-        if any(fold_label(label) in known for label, _ in rows):
-            return rows
-    return tables[0] if tables else None
+    return tuple(tables)
 
 
 def _external_links(tokens: list[Token], text: _InlineText) -> tuple[str, ...]:

@@ -69,16 +69,18 @@ EN_EXPECTED = ParsedCard(
     rank_raw="7",
     title="Example Cloud Nova 2",
     description="Example Cloud Nova 2 is a compact model for quick answers.",
-    rows=(
-        ("Model name", "Nova 2"),
-        ("Model category", "Standard"),
-        ("API model name", "example__nova_2"),
-        ("Hosting layer", "Example Cloud"),
-        ("Release date", "April 14th, 2025"),
-        ("Input context window", ""),
-        ("Maximum output tokens", "32k tokens"),
-        ("Empirical throughput", "Fast | cheap"),
-        ("Open source", "No"),
+    tables=(
+        (
+            ("Model name", "Nova 2"),
+            ("Model category", "Standard"),
+            ("API model name", "example__nova_2"),
+            ("Hosting layer", "Example Cloud"),
+            ("Release date", "April 14th, 2025"),
+            ("Input context window", ""),
+            ("Maximum output tokens", "32k tokens"),
+            ("Empirical throughput", "Fast | cheap"),
+            ("Open source", "No"),
+        ),
     ),
     docs_urls=(
         "https://cloud.example.com/hosting",
@@ -135,14 +137,16 @@ JA_EXPECTED = ParsedCard(
     rank_raw="3",
     title="Example Cloud Nova 2",
     description="Example Cloud Nova 2は、 短い回答向けの小型モデルです。",
-    rows=(
-        ("モデル名", "Nova 2"),
-        ("モデルのカテゴリ", "プレミアム"),
-        ("APIモデル名", "example__nova_2"),
-        ("リリース日", "2025年4月14日"),
-        ("入力コンテキストウィンドウ", "100万トークン"),
-        ("出力トークンの最大数", "32,000トークン"),
-        ("オープンソース", "いいえ"),
+    tables=(
+        (
+            ("モデル名", "Nova 2"),
+            ("モデルのカテゴリ", "プレミアム"),
+            ("APIモデル名", "example__nova_2"),
+            ("リリース日", "2025年4月14日"),
+            ("入力コンテキストウィンドウ", "100万トークン"),
+            ("出力トークンの最大数", "32,000トークン"),
+            ("オープンソース", "いいえ"),
+        ),
     ),
     docs_urls=("https://docs.example.com/nova",),
 )
@@ -175,12 +179,14 @@ JA_ENGLISH_LABELS_EXPECTED = ParsedCard(
     rank_raw="12",
     title="Example Embed 3",
     description="Example Embed 3は埋め込みモデルです。",
-    rows=(
-        ("Model name", "Example Embed 3"),
-        ("API model name", "example__embed_3"),
-        ("Input context window", ""),
-        ("Maximum output tokens", "Not applicable"),
-        ("Open source", "いいえ"),
+    tables=(
+        (
+            ("Model name", "Example Embed 3"),
+            ("API model name", "example__embed_3"),
+            ("Input context window", ""),
+            ("Maximum output tokens", "Not applicable"),
+            ("Open source", "いいえ"),
+        ),
     ),
     docs_urls=(),
 )
@@ -202,7 +208,7 @@ NO_FRONT_MATTER_EXPECTED = ParsedCard(
     rank_raw=None,
     title="Bare Model",
     description="Intro with a hard break and a link.",
-    rows=(("Model name", "Bare"), ("API model name", "bare__model")),
+    tables=((("Model name", "Bare"), ("API model name", "bare__model")),),
     docs_urls=("HTTPS://Upper.Example.com/x",),
 )
 
@@ -245,7 +251,7 @@ def test_rank(rank_yaml: str, rank: int | None, rank_raw: str | None) -> None:
 
 def test_empty_front_matter_is_no_rank() -> None:
     card = parse_card("---\n---\n# T\n\n| a | b |\n|---|---|\n")
-    assert (card.rank, card.rank_raw, card.title, card.rows) == (None, None, "T", ())
+    assert (card.rank, card.rank_raw, card.title, card.tables) == (None, None, "T", ((),))
 
 
 ALIAS_BOMB = """\
@@ -315,12 +321,12 @@ def test_description_skips_headings_and_html_until_the_table() -> None:
 def test_title_is_first_h1_and_a_row_can_be_short() -> None:
     text = "## Not the title\n\n# The `x` Title\n\n# Second\n\n| only |\n|---|\n| one |\n"
     card = parse_card(text)
-    assert (card.title, card.rows) == ("The x Title", (("one", ""),))
+    assert (card.title, card.tables) == ("The x Title", ((("one", ""),),))
 
 
-def test_only_first_table_is_read() -> None:
+def test_every_table_is_read_in_order() -> None:
     text = "# T\n\n| a | b |\n|---|---|\n| k1 | v1 |\n\n| c | d |\n|---|---|\n| k2 | v2 |\n"
-    assert parse_card(text).rows == (("k1", "v1"),)
+    assert parse_card(text).tables == ((("k1", "v1"),), (("k2", "v2"),))
 
 
 @pytest.mark.parametrize(
@@ -377,19 +383,6 @@ def test_decode_card_refuses(data: bytes, code: str) -> None:
         decode_card(data, "ai-models/x.md", "f00d")
     assert (info.value.code, info.value.path, info.value.blob) == (code, "ai-models/x.md", "f00d")
     assert str(info.value).startswith("ai-models/x.md: ")
-
-
-def test_details_table_is_the_first_table_with_a_known_label():
-    text = (
-        "# Acme X\n\nIntro.\n\n| Benchmark | Score |\n|---|---|\n| speed | 9 |\n\n"
-        "| Item | Value |\n|---|---|\n| API model name | `acme__x` |\n"
-    )
-    assert parse_card(text).rows == (("API model name", "acme__x"),)
-
-
-def test_a_card_with_only_an_unknown_table_keeps_that_table():
-    text = "# Acme X\n\nIntro.\n\n| Key | Value |\n|---|---|\n| colour | blue |\n"
-    assert parse_card(text).rows == (("colour", "blue"),)
 
 
 # Cards are parsed block by block and inline runs only on demand, with two shortcuts that

@@ -53,7 +53,7 @@ def test_parse_card_gives_a_card_or_a_card_parse_error(text):
         assert error.path == "c.md" and error.code and "\n" not in error.reason
     else:
         assert isinstance(card, ParsedCard)
-        assert all(isinstance(label, str) and isinstance(value, str) for label, value in card.rows)
+        assert all(isinstance(label, str) and isinstance(value, str) for rows in card.tables for label, value in rows)
 
 
 @FAST

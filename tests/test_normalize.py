@@ -11,7 +11,7 @@ from extract.card_markdown import CardParseError, parse_card
 from extract.index_tiles import Tile, parse_index
 from extract.sources import LOCALES
 from tests.docs_repo import card_href, card_md, index_md, tile_md
-from transform.normalize import card_id_for, normalize_card, normalize_snapshot
+from transform.normalize import card_id_for, details_rows, normalize_card, normalize_snapshot
 from transform.tables import MODELS, to_table
 
 AT = datetime(2025, 1, 1, tzinfo=UTC)
@@ -71,6 +71,19 @@ def test_context_length_is_the_older_label_for_the_input_window():
     row, _ = row_of(card_md("acme__x", input_context_tokens=None, **{"Context length": "**10m**"}))
     assert row["input_context_tokens"] == 10_000_000
     assert row["extra"] == []
+
+
+def test_details_table_is_the_first_table_with_a_known_label():
+    text = (
+        "# Acme X\n\nIntro.\n\n| Benchmark | Score |\n|---|---|\n| speed | 9 |\n\n"
+        "| Item | Value |\n|---|---|\n| API model name | `acme__x` |\n"
+    )
+    assert details_rows(parse_card(text)) == (("API model name", "acme__x"),)
+
+
+def test_a_card_with_only_an_unknown_table_keeps_that_table():
+    text = "# Acme X\n\nIntro.\n\n| Key | Value |\n|---|---|\n| colour | blue |\n"
+    assert details_rows(parse_card(text)) == (("colour", "blue"),)
 
 
 def test_unknown_labels_go_to_extra_and_repeats_are_findings():

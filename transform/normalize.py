@@ -30,6 +30,14 @@ def card_id_for(path: str, guides_root: str) -> str:
     return relative.removesuffix(".md")
 
 
+def details_rows(card: ParsedCard) -> tuple[tuple[str, str], ...]:
+    """The details table: the first with a known label (a card may gain other tables), else the first."""
+    for rows in card.tables:
+        if any(fold_label(label) in LABEL_FIELDS for label, _ in rows):
+            return rows
+    return card.tables[0] if card.tables else ()
+
+
 def split_rows(rows: tuple[tuple[str, str], ...]) -> tuple[dict[str, str], list[dict[str, str]], list[str]]:
     """Known labels -> first value; others -> `extra`; repeated known labels reported."""
     known: dict[str, str] = {}
@@ -58,7 +66,7 @@ def _typed(raw: str | None, parse: Callable[[str], Any], what: str, problems: li
 
 def normalize_card(card: ParsedCard) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Card columns of a models row, and (code, message) problems with the card."""
-    known, extra, repeats = split_rows(card.rows)
+    known, extra, repeats = split_rows(details_rows(card))
     problems: list[tuple[str, str]] = [
         ("duplicate-label", f"Label {label!r} repeats in the details table; the first row counts.") for label in repeats
     ]
