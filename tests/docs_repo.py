@@ -31,6 +31,7 @@ def imported_packages(importtime_stderr: str) -> set[str]:
     lines = (line for line in importtime_stderr.splitlines() if line.startswith("import time:"))
     return {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in lines}
 
+
 EN_LABELS = {
     "model_name": "Model name",
     "category": "Model category",
