@@ -1,4 +1,4 @@
-"""Prefect tasks that tell people about changes: events, a Markdown artifact, the webhook.
+"""Prefect tasks that tell people about changes: events and the webhook.
 
 Orchestration only: what an alert says lives in `output/messages.py`, how it is sent in
 `output/webhook.py`, and what becomes of it in `transform/alerts.py`. The webhook URL
@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from prefect import get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 from pydantic import SecretStr
@@ -44,16 +43,14 @@ def resolve_webhook(url: SecretStr | None, secret_block: str | None) -> SecretSt
 
 
 @task(cache_policy=NO_CACHE)
-def announce_alerts(outbox: Sequence[Alert]) -> list[str]:
-    """One Prefect event per alert not announced yet, and one Markdown artifact; returns their ids."""
+def announce_alerts(outbox: Sequence[Alert], catalog: str, source: str) -> list[str]:
+    """One Prefect event per alert not announced yet; returns their ids."""
     todo = to_announce(outbox)
     if not todo:
         return []
     for alert in todo:
-        emit_event(**messages.event_fields(alert))
-    description = "Box AI models added, removed or changed"
-    create_markdown_artifact(messages.summary_markdown(todo), key=messages.ARTIFACT_KEY, description=description)
-    get_run_logger().info(f"{len(todo)} alerts announced: {len(todo)} events, artifact {messages.ARTIFACT_KEY!r}")
+        emit_event(**messages.event_fields(alert, catalog, source))
+    get_run_logger().info(f"{len(todo)} {'event' if len(todo) == 1 else 'events'} emitted for the alerts")
     return [a.alert_id for a in todo]
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -25,11 +25,12 @@ from extract import git_source
 from extract.git_source import CachedRepo, CommitRef, FolderLog, TransientSyncError
 from extract.sources import DEFAULT_SOURCE, LOCALES, check_source
 from flows.alerts import announce_alerts, deliver_alerts, record_alerts, resolve_webhook
+from flows.reports import publish_reports
 from output import catalog_files
 from output.store import KEEP_VERSIONS, OutputStore
 from transform import catalog as catalogs
 from transform import plan
-from transform.alerts import AlertRule, alert_rule
+from transform.alerts import DEFAULT_ALERT_ON, AlertRule, alert_rule
 from transform.catalog import Catalog, Result
 from transform.plan import LocalePlan, Replay, RunRequest, run_request
 from transform.summary import summarize
@@ -119,8 +120,9 @@ def read_folders(repo: CachedRepo, replays: list[Replay]) -> tuple[list[Folders]
             snapshots = git_source.iter_folder_snapshots(repo, replay.plan.stream.cards_folder, commits, MAX_CARD_BYTES)
             read.append([(snap.commit, parse_folder(snap.files, parser)) for snap in snapshots])
             if commits:
-                span = f"{commits[0].committed_at:%Y-%m-%d} to {commits[-1].committed_at:%Y-%m-%d}"
-                logger.info(f"{replay.plan.locale}: read {len(commits)} snapshots, {span}")
+                first, last = f"{commits[0].committed_at:%Y-%m-%d}", f"{commits[-1].committed_at:%Y-%m-%d}"
+                count = "1 snapshot" if len(commits) == 1 else f"{len(commits)} snapshots"
+                logger.info(f"{replay.plan.locale}: read {count}, {first if first == last else f'{first} to {last}'}")
     return read, parser.parsed
 
 
@@ -160,38 +162,57 @@ def save_catalog(store: OutputStore, stored: Catalog, catalog: Catalog, results:
 
 
 def _run_name() -> str:
+    """`run-en-ja-2026-12-01`: what the run does and when, readable in a list of runs."""
     params = flow_run.parameters
-    return f"{params.get('mode', 'run')}-{'-'.join(params.get('locales') or LOCALES)}"
+    day = (flow_run.scheduled_start_time or datetime.now(UTC)).strftime("%Y-%m-%d")
+    return f"{params.get('mode', 'run')}-{'-'.join(params.get('locales') or LOCALES)}-{day}"
 
 
-@flow(name="model-catalog", flow_run_name=_run_name)
+Mode = Literal["run", "backfill"]
+DESCRIPTION = (
+    "Builds a typed catalog of the AI models Box offers from Box's developer docs (English and "
+    "Japanese), records what changed since the last run, and alerts on added, removed or changed models."
+)
+
+
+@flow(name="model-catalog", flow_run_name=_run_name, description=DESCRIPTION)
 def catalog_flow(
     source: str = DEFAULT_SOURCE,
     out: str = "catalog",
-    locales: list[str] | None = None,
+    locales: list[str] = list(LOCALES),  # noqa: B006 - read only; Prefect shows the default as given
     cache_dir: str | None = None,
-    mode: str = "run",
+    mode: Mode = "run",
     since: datetime | None = None,
     lock_wait_s: float = 0.0,
     alert_webhook: SecretStr | None = None,
     alert_webhook_secret: str | None = None,
-    alert_on: list[str] | None = None,
+    alert_on: list[str] = list(DEFAULT_ALERT_ON),  # noqa: B006 - read only
     alert_baseline: bool = False,
     keep_versions: int = KEEP_VERSIONS,
     storage_block: str | None = None,
 ) -> dict[str, Any]:
-    """`mode="run"` continues from the last snapshot; `mode="backfill"` replays all history.
+    """Read the stored catalog, sync the docs, replay what is new, write, tell.
 
-    Alerts: `alert_on` picks the changes that alert; the webhook is a URL or the name of a Prefect
-    Secret block holding it; a baseline or backfill sends nothing unless `alert_baseline`.
-    Storage: `out` is a folder or an object-store URI; `storage_block` names a Prefect block holding
-    its credentials (else the standard chains); `keep_versions` published versions are kept.
+    Args:
+        source: Docs repository: an https or ssh URL, a local path or a git bundle, without credentials.
+        out: Output folder, or object storage such as s3://bucket/prefix.
+        locales: Locales to read: en (branch main) and/or ja (branch jp).
+        cache_dir: Where the cached clone lives; empty for the user cache folder of the machine running the flow.
+        mode: `run` continues from the last processed commit; `backfill` rebuilds the history from all commits.
+        since: Backfill only: start the history at this time (UTC).
+        lock_wait_s: Seconds to wait for another run writing the same catalog; 0 refuses at once.
+        alert_webhook: URL to POST change alerts to (stored masked).
+        alert_webhook_secret: Name of a Prefect Secret block holding the webhook URL, instead of the URL.
+        alert_on: Changes that alert: added, removed, modified (any field) or a field name.
+        alert_baseline: Also alert on a baseline (first run) or a backfill, which are quiet otherwise.
+        keep_versions: Published versions of the catalog to keep, the current one included.
+        storage_block: Name of a Prefect AwsCredentials block with the bucket's credentials.
     """
-    request = run_request(mode, locales, since, alert_baseline)
+    # `serve` pickles this function by value with only the globals its body names; naming
+    # Mode, SecretStr and datetime in it lets the served run resolve the parameters' (string) annotations.
+    request = run_request(cast(Mode, mode), locales, since, alert_baseline)
     source = check_source(source)
     rule = alert_rule(alert_on)
-    # `serve` pickles this function by value with only the globals its body names; naming
-    # SecretStr and datetime in it lets the served run resolve the parameters' (string) annotations.
     webhook = resolve_webhook(alert_webhook if isinstance(alert_webhook, SecretStr) else None, alert_webhook_secret)
     store = OutputStore(out, storage_options=storage_options(storage_block), keep_versions=keep_versions)
     run_id = str(flow_run.id or uuid.uuid4())
@@ -217,9 +238,10 @@ def catalog_flow(
         # Load
         save_catalog(store, quote(stored), quote(catalog), quote(results))
         # Tell: events, artifact and webhook for what the outbox still owes, this run's or an earlier one's
-        announced = announce_alerts(quote(catalog.outbox))
+        announced = announce_alerts(quote(catalog.outbox), store.uri, source)
         attempts = deliver_alerts(quote(catalog.outbox), webhook)
         record_alerts(store, quote(catalog.outbox), announced, attempts)
+        publish_reports(store, catalog, replays, run_id, source)
     summary = summarize(results, catalog, request.locales, out, parsed)
     get_run_logger().info(summary["line"])
     return summary

@@ -39,21 +39,35 @@ def alert_record(alert: Alert) -> dict[str, Any]:
         "from_commit": alert.from_commit,
         "to_commit": alert.to_commit,
         "committed_at": alert.committed_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        "model": _value(alert.model),
     }
 
 
-def event_fields(alert: Alert) -> dict[str, Any]:
-    """Keyword arguments for Prefect's `emit_event`: one event per alert, its resource the model."""
+def event_fields(alert: Alert, catalog: str, source: str) -> dict[str, Any]:
+    """Keyword arguments for Prefect's `emit_event`: one event per alert, its resource the model.
+
+    `catalog` is the output location and `source` the docs repository (public URL): both are
+    related resources and labels, so an Automation can tell catalogs apart.
+    """
+    model = _value(alert.model) or {}
     labels = {
         "prefect.resource.id": f"{EVENT_PREFIX}.{alert.locale}.{alert.card_id}",
         "prefect.resource.name": alert.model_name or alert.api_name or alert.card_id,
         "model-catalog.locale": alert.locale,
+        "model-catalog.catalog": catalog,
         "model-catalog.card-id": alert.card_id,
         "model-catalog.api-name": alert.api_name,
+        "model-catalog.tier": model.get("tier"),
+        "model-catalog.provider": model.get("provider"),
     }
+    related = [
+        {"prefect.resource.id": f"model-catalog.catalog.{catalog}", "prefect.resource.role": "catalog"},
+        {"prefect.resource.id": f"model-catalog.source.{source}", "prefect.resource.role": "source"},
+    ]
     return {
         "event": f"{EVENT_PREFIX}.{alert.change}",
-        "resource": {k: v for k, v in labels.items() if v is not None},
+        "resource": {k: str(v) for k, v in labels.items() if v is not None},
+        "related": related,
         "payload": alert_record(alert),
     }
 

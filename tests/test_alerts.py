@@ -10,14 +10,16 @@ import base64
 import json
 import socket
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import SecretStr
 from pytest_httpserver import HTTPServer
 
-from output import catalog_files, messages
+from output import catalog_files, messages, reports
 from output import webhook as webhooks
 from output.store import OutputStore
 from tests.docs_repo import (
@@ -60,7 +62,7 @@ def change(card: str, kind: str, field: str | None = None, old=None, new=None, l
     }
 
 
-def version(card: str, name: str, valid_from: datetime, valid_to: datetime | None = None) -> dict:
+def version(card: str, name: str, valid_from: datetime, valid_to: datetime | None = None, **values) -> dict:
     return {
         "card_id": f"box-ai/ai-models/{card}",
         "locale": "en",
@@ -69,6 +71,7 @@ def version(card: str, name: str, valid_from: datetime, valid_to: datetime | Non
         "valid_from": valid_from,
         "valid_to": valid_to,
         "is_current": valid_to is None,
+        **values,
     }
 
 
@@ -81,7 +84,7 @@ CHANGE_ROWS = [
     change("beta", "modified", "description", "A big model.", "A bigger model."),
 ]
 VERSION_ROWS = [
-    version("gamma", "Acme Gamma", T2),
+    version("gamma", "Acme Gamma", T2, tier="premium", compliance=["FedRAMP High"], input_context_tokens=200_000),
     version("old", "Acme Old", T1, T2),
     version("alpha", "Acme Alpha", T1, T2),
     version("alpha", "Acme Alpha 2", T2),
@@ -125,6 +128,21 @@ def test_alert_names_come_from_the_version_of_the_commit():
     alpha = next(a for a in found if a.change == "modified")
     assert alpha.fields[0] == FieldChange("tier", '"standard"', '"premium"')
     assert alpha.alert_id == alerts.alert_id("b" * 40, "en", "box-ai/ai-models/alpha", "modified", alpha.fields)
+
+
+def test_an_alert_carries_the_model_as_it_was_at_the_commit():
+    found = alerts.derive_alerts(CHANGE_ROWS, VERSION_ROWS, alerts.alert_rule(), status=tables.PENDING)
+    gamma = next(a for a in found if a.change == "added")
+    model = json.loads(gamma.model)
+    assert set(model) == set(tables.MODEL_ATTRIBUTES)
+    assert (model["model_name"], model["tier"], model["compliance"], model["input_context_tokens"]) == (
+        "Acme Gamma",
+        "premium",
+        ["FedRAMP High"],
+        200_000,
+    )
+    removed = next(a for a in found if a.change == "removed")
+    assert json.loads(removed.model)["model_name"] == "Acme Old"  # a removed model: its last version
 
 
 def test_alert_ids_say_where_and_what_changed():
@@ -228,6 +246,7 @@ def test_webhook_body_lists_models_and_has_a_slack_text():
         "from_commit": "b" * 40,
         "to_commit": "c" * 40,
         "committed_at": "2025-02-01T10:00:00Z",
+        "model": None,
     }
     assert body["text"].splitlines() == [
         "*Box AI model catalog*: 1 added, 1 modified",
@@ -236,27 +255,29 @@ def test_webhook_body_lists_models_and_has_a_slack_text():
     ]
 
 
-def test_markdown_summary_has_old_and_new_values():
-    fields = (FieldChange("availability", '["available"]', '["deprecated"]'), FieldChange("tier", None, '"a|b"'))
-    text = messages.summary_markdown([make_alert(), make_alert("alpha", "modified", fields=fields)])
-
-    assert "2 models changed: 1 added, 1 modified." in text
-    assert "| en | `acme__gamma` | Acme Gamma | box-ai/ai-models/gamma | cccccccccc |" in text
-    assert '| en | `acme__alpha` | availability | `["available"]` | `["deprecated"]` | cccccccccc |' in text
-    assert '| en | `acme__alpha` | tier | `null` | `"a\\|b"` | cccccccccc |' in text
-
-
-def test_event_names_the_model_and_locale():
-    event = messages.event_fields(make_alert("alpha", "modified", fields=(FieldChange("tier", None, '"premium"'),)))
+def test_event_names_the_model_and_carries_its_attributes_catalog_and_source():
+    model = {"api_name": "acme__alpha", "tier": "premium", "provider": "Acme", "input_context_tokens": 128000}
+    alert = replace(
+        make_alert("alpha", "modified", fields=(FieldChange("tier", None, '"premium"'),)), model=json.dumps(model)
+    )
+    event = messages.event_fields(alert, "/srv/catalog", "https://example.com/docs.git")
     assert event["event"] == "model-catalog.model.modified"
     assert event["resource"] == {
         "prefect.resource.id": "model-catalog.model.en.box-ai/ai-models/alpha",
         "prefect.resource.name": "Acme Alpha",
         "model-catalog.locale": "en",
+        "model-catalog.catalog": "/srv/catalog",
         "model-catalog.card-id": "box-ai/ai-models/alpha",
         "model-catalog.api-name": "acme__alpha",
+        "model-catalog.tier": "premium",
+        "model-catalog.provider": "Acme",
     }
+    assert event["related"] == [
+        {"prefect.resource.id": "model-catalog.catalog./srv/catalog", "prefect.resource.role": "catalog"},
+        {"prefect.resource.id": "model-catalog.source.https://example.com/docs.git", "prefect.resource.role": "source"},
+    ]
     assert event["payload"]["fields"] == [{"field": "tier", "old": None, "new": "premium"}]
+    assert event["payload"]["model"] == model
 
 
 def test_outbox_round_trips_through_its_file(tmp_path):
@@ -396,15 +417,19 @@ def model_events(flow_run_id) -> list:
         return read(event=EventNameFilter(prefix=["model-catalog."]), related=EventRelatedFilter(id=[run_resource]))
 
 
-def run_artifacts(flow_run_id) -> list:
+def run_artifacts(flow_run_id) -> dict[str, Any]:
+    """The run's artifacts by key, each checked to hang off the flow run itself, not a task."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey, FlowRunFilter, FlowRunFilterId
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
     with get_client(sync_client=True) as client:
-        return client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[messages.ARTIFACT_KEY])),
-            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])),
-        )
+        found = client.read_artifacts(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+    assert all(a.flow_run_id == flow_run_id and a.task_run_id is None for a in found)
+    return {a.key: a for a in found}
+
+
+def changes_artifact(flow_run_id, out) -> Any:
+    return run_artifacts(flow_run_id).get(reports.artifact_key(OutputStore(out).uri, "changes"))
 
 
 @pytest.fixture
@@ -422,7 +447,8 @@ def test_a_new_card_alerts_once_by_webhook_event_and_artifact(tmp_path, httpserv
     baseline_run, _ = run(repo, out, cache, alert_webhook=webhook)
     assert httpserver.log == []  # the baseline records four `added` changes and sends nothing
     assert {a.status for a in outbox(out)} == {tables.SUPPRESSED}
-    assert run_artifacts(baseline_run) == []
+    baseline = changes_artifact(baseline_run, out)
+    assert baseline.data.startswith("# Model catalog baseline") and "**en**: 2 models" in baseline.data
     assert model_events(baseline_run) == []
 
     add_gamma(repo)
@@ -438,9 +464,9 @@ def test_a_new_card_alerts_once_by_webhook_event_and_artifact(tmp_path, httpserv
     assert event.event == "model-catalog.model.added"
     assert event.resource.id == f"model-catalog.model.en.{GAMMA}"
     assert event.payload["api_name"] == "acme__gamma" and event.payload["model_name"] == "Acme Gamma"
-    [artifact] = run_artifacts(gained_run)
+    artifact = changes_artifact(gained_run, out)
     assert artifact.type == "markdown"
-    assert "| en | `acme__gamma` | Acme Gamma |" in artifact.data
+    assert f"| en | [Acme Gamma](https://developer.box.com/guides/{GAMMA}/) | `acme__gamma` |" in artifact.data
     gamma = [a for a in outbox(out) if a.card_id == GAMMA]
     assert [(a.status, a.attempts) for a in gamma] == [(tables.DELIVERED, 1)]
     assert gamma[0].announced_at is not None
@@ -449,7 +475,7 @@ def test_a_new_card_alerts_once_by_webhook_event_and_artifact(tmp_path, httpserv
 
     assert len(httpserver.log) == 1
     assert model_events(again_run) == []
-    assert run_artifacts(again_run) == []
+    assert run_artifacts(again_run) == {}  # no new commit: the last artifacts still hold
 
 
 @pytest.mark.usefixtures("prefect_harness")
@@ -597,7 +623,7 @@ def test_no_webhook_still_announces_and_sends_nothing_later(tmp_path, httpserver
     run(repo, out, cache, alert_webhook=webhook, locales=["en"])
 
     assert [a.status for a in outbox(out) if a.card_id == GAMMA] == [tables.NO_WEBHOOK]
-    assert len(run_artifacts(flow_run_id)) == 1
+    assert "acme__gamma" in changes_artifact(flow_run_id, out).data
     assert httpserver.log == []
 
 

@@ -9,6 +9,7 @@ rewritten branch, is a new alert.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -19,6 +20,7 @@ from transform.tables import (
     CHANGE_KINDS,
     COMPARED_FIELDS,
     DELIVERED,
+    MODEL_ATTRIBUTES,
     NO_WEBHOOK,
     PENDING,
     REJECTED,
@@ -78,24 +80,32 @@ def alert_id(to_commit: str, locale: str, card_id: str, change: str, fields: Seq
     return hashlib.sha256(f"{to_commit}\0{locale}\0{card_id}\0{change}\0{what}".encode()).hexdigest()[:32]
 
 
-def _model_names(versions: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], list[tuple[datetime, str | None]]]:
-    names: dict[tuple[str, str], list[tuple[datetime, str | None]]] = {}
+def _versions_by_card(versions: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], list[Mapping[str, Any]]]:
+    by_card: dict[tuple[str, str], list[Mapping[str, Any]]] = {}
     for row in versions:
-        names.setdefault((row["locale"], row["card_id"]), []).append((row["valid_from"], row["model_name"]))
-    return names
+        if row["valid_from"] is not None:
+            by_card.setdefault((row["locale"], row["card_id"]), []).append(row)
+    return by_card
 
 
-def _name_at(names: list[tuple[datetime, str | None]], at: datetime) -> str | None:
-    """The model name of the version valid at `at` (for a removed card: its last version)."""
-    known = [(since, name) for since, name in names if since is not None and since <= at]
-    return max(known, key=lambda pair: pair[0])[1] if known else None
+def _version_at(versions: list[Mapping[str, Any]], at: datetime) -> Mapping[str, Any] | None:
+    """The version valid at `at` (for a removed card: its last version)."""
+    known = [row for row in versions if row["valid_from"] <= at]
+    return max(known, key=lambda row: row["valid_from"]) if known else None
+
+
+def model_attributes(version: Mapping[str, Any] | None) -> str | None:
+    """JSON text of what an automation or a reader wants to know about the model."""
+    if version is None:
+        return None
+    return json.dumps({name: version.get(name) for name in MODEL_ATTRIBUTES}, ensure_ascii=False, default=str)
 
 
 def derive_alerts(
     changes: Iterable[Mapping[str, Any]], versions: Iterable[Mapping[str, Any]], rule: AlertRule, *, status: str
 ) -> list[Alert]:
-    """One alert per (commit, locale, card) whose change rows `rule` selects; names come from `versions`."""
-    names = _model_names(versions)
+    """One alert per (commit, locale, card) whose change rows `rule` selects; the model is read from `versions`."""
+    by_card = _versions_by_card(versions)
     groups: dict[tuple[str, str, str], list[Mapping[str, Any]]] = {}
     for row in changes:
         if rule.matches(row["change"], row["field"]):
@@ -106,6 +116,7 @@ def derive_alerts(
         fields = tuple(
             FieldChange(r["field"], r["old_value"], r["new_value"]) for r in rows if r["change"] == "modified"
         )
+        version = _version_at(by_card.get((locale, card_id), []), first["committed_at"])
         alerts.append(
             Alert(
                 alert_id=alert_id(to_commit, locale, card_id, first["change"], fields),
@@ -113,7 +124,7 @@ def derive_alerts(
                 locale=locale,
                 card_id=card_id,
                 api_name=first["api_name"],
-                model_name=_name_at(names.get((locale, card_id), []), first["committed_at"]),
+                model_name=None if version is None else version["model_name"],
                 fields=fields,
                 from_commit=first["from_commit"],
                 to_commit=to_commit,
@@ -121,6 +132,7 @@ def derive_alerts(
                 detected_at=first["detected_at"],
                 run_id=first["run_id"],
                 status=status,
+                model=model_attributes(version),
             )
         )
     return sorted(alerts, key=lambda a: (a.committed_at, a.locale, a.card_id))

@@ -21,6 +21,7 @@ from transform.state import CatalogState, LocaleState
 from transform.tables import (
     CHANGES,
     FINDINGS,
+    MODEL_ATTRIBUTES,
     MODELS,
     VERSIONS,
     Alert,
@@ -108,8 +109,9 @@ def run_alerts(results: Sequence[Result], rule: AlertRule, *, routed: bool) -> l
     alerts: list[Alert] = []
     for replay, history in results:
         status = alert_status(quiet=replay.plan.quiet, routed=routed)
-        names = history.versions.select("locale", "card_id", "valid_from", "model_name")
-        alerts += derive_alerts(history.changes.iter_rows(named=True), names.iter_rows(named=True), rule, status=status)
+        versions = history.versions.select("locale", "card_id", "valid_from", *MODEL_ATTRIBUTES)
+        changes = history.changes.iter_rows(named=True)
+        alerts += derive_alerts(changes, versions.iter_rows(named=True), rule, status=status)
     return alerts
 
 

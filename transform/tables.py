@@ -53,7 +53,13 @@ def _arrow_type(hint: Any) -> pa.DataType:
 def record_schema(cls: type) -> pa.Schema:
     """The Arrow schema of a row dataclass, column by column in field order."""
     hints = typing.get_type_hints(cls)
-    return pa.schema([pa.field(f.name, _arrow_type(hints[f.name])) for f in dataclasses.fields(cls)])
+    return pa.schema(
+        [
+            # `added` marks a column older files lack: they read it as null (output.store).
+            pa.field(f.name, _arrow_type(hints[f.name]), metadata=dict(f.metadata) if f.metadata else None)
+            for f in dataclasses.fields(cls)
+        ]
+    )
 
 
 # -- models, changes, versions -----------------------------------------------------------------
@@ -216,9 +222,26 @@ class Alert:
     last_attempt_at: datetime | None = None
     delivered_at: datetime | None = None
     announced_at: datetime | None = None
+    # JSON text of the model's attributes at `committed_at` (MODEL_ATTRIBUTES), for events and messages.
+    model: str | None = dataclasses.field(default=None, metadata={"added": "0.2"})
 
 
 OUTBOX = record_schema(Alert)
+
+# What an alert tells about its model, so an Automation can trigger on "a premium model was added".
+MODEL_ATTRIBUTES = (
+    "api_name",
+    "model_name",
+    "provider",
+    "hosting_layer",
+    "category",
+    "tier",
+    "availability",
+    "compliance",
+    "input_context_tokens",
+    "max_output_tokens",
+    "docs_urls",
+)
 
 
 # -- rows <-> tables -----------------------------------------------------------------------------
