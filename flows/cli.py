@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import logging
 import os
 import sys
@@ -139,21 +140,52 @@ def _add_alert_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    loud = parser.add_mutually_exclusive_group()
+    loud.add_argument("-q", "--quiet", action="store_true", help="log warnings and errors only")
+    loud.add_argument("-v", "--verbose", action="store_true", help="log debug lines too, Prefect's included")
+    parser.add_argument("--json", action="store_true", help="print the run's summary as JSON on stdout, for scripts")
+
+
+EXIT_CODES = """exit codes:
+  0  the catalog is up to date (alerts that could not be delivered stay pending)
+  1  the run failed; the previous outputs are untouched
+  2  bad arguments or configuration (source, webhook, alert options)"""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(PROG)
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=PROG, description="Build a typed catalog of Box AI models from the docs.")
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Build a typed catalog of Box AI models from the docs.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser("run", help="update the catalog with the commits since the last run")
     _add_run_options(run)
     _add_alert_options(run)
+    _add_output_options(run)
     backfill = commands.add_parser("backfill", help="rebuild the catalog and its change history from all commits")
     _add_run_options(backfill)
     _add_alert_options(backfill)
+    _add_output_options(backfill)
     backfill.add_argument(
         "--since", type=_since, default=None, metavar="DATE", help="start the history at this date (YYYY-MM-DD, UTC)"
     )
     serve = commands.add_parser("serve", help="serve `run` as a Prefect deployment on a schedule until stopped")
     _add_run_options(serve)
     _add_alert_options(serve)
+    _add_output_options(serve)
     schedule = serve.add_mutually_exclusive_group()
     schedule.add_argument(
         "--cron", type=_cron, default=None, help='cron schedule of the runs, in UTC (default: "0 6 * * *")'
@@ -182,6 +214,17 @@ class _ExpectedErrorsWithoutTraceback(logging.Filter):
         return True
 
 
+class _TaskRunsDoneQuietly(logging.Filter):
+    """A task that completed says nothing: one useful line per step, not two (`-v` shows them all)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (
+            record.name == "prefect.task_runs"
+            and record.levelno == logging.INFO
+            and str(record.msg).startswith("Finished in state Completed")
+        )
+
+
 def _secrets() -> tuple[str, ...]:
     """The token a log line or error must never show, wherever it came from."""
     return tuple(v for v in (os.environ.get(TOKEN_ENV),) if v)
@@ -199,11 +242,14 @@ def _take_credential(source: str) -> str:
     return public
 
 
-def _quiet_expected_errors(expected: tuple[type[BaseException], ...]) -> None:
-    flt = _ExpectedErrorsWithoutTraceback(expected)
+def _quiet_expected_errors(expected: tuple[type[BaseException], ...], *, verbose: bool = False) -> None:
+    filters: list[logging.Filter] = [_ExpectedErrorsWithoutTraceback(expected)]
+    if not verbose:
+        filters.append(_TaskRunsDoneQuietly())
     for name in ("", "prefect", "prefect.flow_runs", "prefect.task_runs"):
         for handler in logging.getLogger(name).handlers:
-            handler.addFilter(flt)
+            for flt in filters:
+                handler.addFilter(flt)
 
 
 def _absolute(out: str) -> str:
@@ -224,7 +270,7 @@ def main(argv: list[str] | None = None, *, frozen_heap: bool = False) -> int:
         print(f"{PROG}: error: {redact(str(exc), _secrets())}", file=sys.stderr)
         return 2
     from output.webhook import check_webhook
-    from transform.alerts import AlertConfigError, alert_rule
+    from transform.alerts import DEFAULT_ALERT_ON, AlertConfigError, alert_rule
 
     webhook = args.alert_webhook or os.environ.get(WEBHOOK_ENV) or None
     try:
@@ -234,11 +280,20 @@ def main(argv: list[str] | None = None, *, frozen_heap: bool = False) -> int:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network but the source
+    if args.quiet or args.verbose:
+        os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING" if args.quiet else "DEBUG"
+    if args.command == "serve" and not os.environ.get("PREFECT_API_URL"):
+        print(
+            f"{PROG}: error: serve needs a Prefect server to schedule runs on: start one (`prefect server start`) "
+            "and set PREFECT_API_URL (e.g. http://127.0.0.1:4200/api)",
+            file=sys.stderr,
+        )
+        return 2
     # Prefect gives its temporary server 20 s to start, which a loaded machine misses.
     os.environ.setdefault(STARTUP_TIMEOUT_ENV, str(STARTUP_TIMEOUT_S))
     from pydantic import SecretStr
 
-    from flows.catalog import catalog_flow
+    from flows.catalog import catalog_flow, default_cache_dir
     from output.store import OutputError
     from transform.plan import PlanError
 
@@ -248,17 +303,21 @@ def main(argv: list[str] | None = None, *, frozen_heap: bool = False) -> int:
         # empty flow too). Only for a process of our own: an in-process caller keeps its collector as is.
         gc.freeze()
     expected = (SourceError, OutputError, AlertConfigError, PlanError)
-    _quiet_expected_errors(expected)
+    _quiet_expected_errors(expected, verbose=args.verbose)
+    # Resolved here, so Prefect's Parameters tab shows the values the run used.
+    locales = list(dict.fromkeys(args.locales or LOCALES))
+    alert_on = list(dict.fromkeys(args.alert_on or DEFAULT_ALERT_ON))
+    cache_dir = str((args.cache_dir or default_cache_dir()).resolve())
     if args.command == "serve":
         from flows.serve import ServeError, serve_catalog
 
         parameters = {
             "source": source,
             "out": _absolute(args.out),
-            "locales": args.locales,
-            "cache_dir": str(args.cache_dir.resolve()) if args.cache_dir else None,
+            "locales": locales,
+            "cache_dir": cache_dir,
             "lock_wait_s": args.wait,
-            "alert_on": args.alert_on,
+            "alert_on": alert_on,
             "alert_baseline": args.alert_baseline,
             "keep_versions": args.keep_versions,
             "storage_block": args.storage_block,
@@ -270,16 +329,16 @@ def main(argv: list[str] | None = None, *, frozen_heap: bool = False) -> int:
             return 1
         return 0
     try:
-        catalog_flow(
+        summary = catalog_flow(
             source=source,
             out=args.out,
-            locales=args.locales,
-            cache_dir=str(args.cache_dir) if args.cache_dir else None,
+            locales=locales,
+            cache_dir=cache_dir,
             mode=args.command,
             since=getattr(args, "since", None),
             lock_wait_s=args.wait,
             alert_webhook=SecretStr(webhook) if webhook else None,
-            alert_on=args.alert_on,
+            alert_on=alert_on,
             alert_baseline=args.alert_baseline,
             keep_versions=args.keep_versions,
             storage_block=args.storage_block,
@@ -288,6 +347,10 @@ def main(argv: list[str] | None = None, *, frozen_heap: bool = False) -> int:
         print(f"{PROG}: error: {redact(str(exc), _secrets())}", file=sys.stderr)
         return 1
     except RuntimeError as exc:
+        if str(exc).startswith("Failed to reach API at"):
+            url = redact(str(exc).removeprefix("Failed to reach API at").strip())
+            print(f"{PROG}: error: cannot reach the Prefect API at {url}; is the server running?", file=sys.stderr)
+            return 1
         if "ephemeral Prefect API server" not in str(exc):
             raise
         waited = os.environ.get(STARTUP_TIMEOUT_ENV)
@@ -297,6 +360,8 @@ def main(argv: list[str] | None = None, *, frozen_heap: bool = False) -> int:
             file=sys.stderr,
         )
         return 1
+    if args.json:
+        print(json.dumps(summary, default=str, ensure_ascii=False))
     return 0
 
 
