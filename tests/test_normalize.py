@@ -197,3 +197,17 @@ def test_unreadable_card_is_an_error_finding_and_left_out():
         ("details-table-missing", "error", "box-ai/ai-models/bad"),
         ("index-missing", "warning", None),
     ]
+
+
+# -- no single card can crash a run ------------------------------------------------------------
+
+
+def test_a_token_count_beyond_int64_is_null_plus_a_finding_and_the_row_fits_the_schema():
+    """`999,999,999,999,999m tokens` once raised OverflowError when the models table was built."""
+    rows, findings = snapshot(
+        {"x-model-card.md": card_md("acme__x", input_context_tokens="**999,999,999,999,999m tokens**")}, None
+    )
+    row = rows["acme__x"]
+    assert row["input_context_tokens"] is None
+    assert row["input_context_tokens_raw"] == "999,999,999,999,999m tokens"
+    assert ("unparsed-value", "box-ai/ai-models/x-model-card") in findings
