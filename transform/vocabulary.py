@@ -52,6 +52,149 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
     "ip_infringement_protection": ("ip infringement protection", "知的財産侵害からの保護"),
 }
 
+# Labels read by meaning (transform/labels.py), for wordings FIELD_LABELS does not list.
+# Whole labels that mean a field (after any safe remark in parentheses is dropped):
+LABEL_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "model_name": ("name", "model", "display name", "model display name", "モデル", "名前", "名称", "表示名"),
+    "api_name": ("api", "id", "identifier", "model id", "model identifier", "model string", "モデルid", "識別子"),
+    "category": ("tier", "model tier", "ティア", "区分"),
+    "hosting_layer": ("hosting", "host", "ホスティング", "ホスト"),
+    "provider": ("vendor", "developer", "developed by", "made by", "maker", "creator", "company"),
+    "release_date": ("release", "released", "launch", "launched", "ga", "ga date", "available since"),
+    "open_source": ("open-source", "open source model", "オープンソースモデル"),
+}
+# Keyword rules, tried in order: a rule places a label when, for every group, one of its
+# words is in the label, and none of its `unless` words is. The order settles the
+# ambiguous ones: "Output tokens per second" is a speed before it is an output limit,
+# "Hosting provider" a hosting layer before a provider, "API model name" an API name
+# before a model name; a label matching input and output words matches neither.
+LabelRule = tuple[str, tuple[tuple[str, ...], ...], tuple[str, ...]]
+_LIMIT_WORDS = ("max", "maximum", "limit", "length", "size", "tokens", "token", "window")
+_LIMIT_WORDS_JA = ("最大", "上限", "トークン", "長", "サイズ", "ウィンドウ")
+LABEL_RULES: tuple[LabelRule, ...] = (
+    (
+        "throughput",
+        (
+            (
+                "throughput",
+                "speed",
+                "tokens per second",
+                "tokens/s",
+                "tokens/sec",
+                "tok/s",
+                "tps",
+                "per second",
+                "スループット",
+                "速度",
+                "毎秒",
+                "秒間",
+                "/秒",
+            ),
+        ),
+        ("latency", "レイテンシ"),
+    ),
+    ("knowledge_cutoff", (("cutoff", "cut-off", "cut off", "カットオフ"),), ()),
+    (
+        "knowledge_cutoff",
+        (
+            ("knowledge", "training data", "ナレッジ", "知識", "学習データ", "トレーニングデータ"),
+            ("date", "as of", "through", "until", "日", "時点", "期限", "まで"),
+        ),
+        (),
+    ),
+    (
+        "max_output_tokens",
+        (("output", "completion", "出力", "生成"), (*_LIMIT_WORDS, *_LIMIT_WORDS_JA)),
+        ("input", "context", "入力", "コンテキスト"),
+    ),
+    ("input_context_tokens", (("context", "コンテキスト"),), ("output", "出力")),
+    (
+        "input_context_tokens",
+        (("input", "入力"), (*_LIMIT_WORDS, *_LIMIT_WORDS_JA)),
+        ("output", "出力"),
+    ),
+    (
+        "ip_infringement_protection",
+        (("indemnification", "indemnity", "infringement", "ip protection", "知的財産", "補償"),),
+        (),
+    ),
+    ("hosting_layer", (("hosting", "hosted", "cloud", "ホスティング", "ホスト", "クラウド"),), ()),
+    (
+        "provider",
+        (
+            (
+                "provider",
+                "vendor",
+                "developer",
+                "developed by",
+                "maker",
+                "creator",
+                "publisher",
+                "提供元",
+                "開発元",
+                "開発者",
+                "開発会社",
+                "提供者",
+                "プロバイダ",
+                "ベンダー",
+                "メーカー",
+            ),
+        ),
+        (),
+    ),
+    (
+        "release_date",
+        (
+            (
+                "release",
+                "released",
+                "launch",
+                "launched",
+                "availability date",
+                "available since",
+                "ga date",
+                "リリース",
+                "公開",
+                "発表",
+                "提供開始",
+                "発売",
+            ),
+        ),
+        ("notes", "note", "status", "stage", "channel", "version", "ノート", "ステータス", "バージョン"),
+    ),
+    (
+        "api_name",
+        (
+            ("api", "id", "identifier", "識別子"),
+            ("name", "id", "identifier", "model", "string", "名", "モデル", "識別子"),
+        ),
+        (),
+    ),
+    ("category", (("category", "tier", "カテゴリ", "区分", "ティア"),), ()),
+    ("open_source", (("open source", "open-source", "オープンソース"),), ("license", "licence", "ライセンス")),
+    ("model_name", (("model name", "モデル名"),), ()),
+)
+# A remark in a label's parentheses is dropped ("Input context window (tokens)") unless it
+# could change the value: a figure, a multiplier ("(K tokens)", "（千トークン）") or an
+# approximation word. Such a label is kept in `extra` and reported, not guessed.
+LABEL_REMARK_HOLD_WORDS: tuple[str, ...] = (
+    "k",
+    "thousand",
+    "thousands",
+    "m",
+    "mn",
+    "million",
+    "millions",
+    "b",
+    "bn",
+    "billion",
+    "billions",
+    "千",
+    "万",
+    "百万",
+    "億",
+)
+
 # A value that says there is no value. Compared against the folded value's start,
 # so "Not specified, similar models offer ..." is null too.
 NULL_WORDS: tuple[str, ...] = (
