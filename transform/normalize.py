@@ -134,8 +134,14 @@ def normalize_card(card: ParsedCard) -> tuple[dict[str, Any], list[tuple[str, st
     return row, problems
 
 
+class NormalizeError(Exception):
+    """A card whose normalization raised; the text names the original exception briefly."""
+
+
 def _briefly(error: Exception) -> str:
     """The exception's type and the start of its text, on one line."""
+    if isinstance(error, NormalizeError):
+        return str(error)
     text = " ".join(str(error).split())
     return f"{type(error).__name__}: {text[:200]}" if text else type(error).__name__
 
@@ -149,20 +155,23 @@ class NormalizeCache:
     """
 
     def __init__(self) -> None:
-        self._cards: dict[ParsedCard, tuple[dict[str, Any], list[tuple[str, str]]] | Exception] = {}
+        self._cards: dict[ParsedCard, tuple[dict[str, Any], list[tuple[str, str]]] | str] = {}
         self._tiles: dict[int, tuple[Tile, tuple[dict[str, Any], tuple[str, ...]]]] = {}
 
     def card(self, card: ParsedCard) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        """The card's row and problems; a card that failed once raises the same error again, at no cost."""
+        """The card's row and problems; a card that failed once raises NormalizeError again, at no cost.
+
+        Only the failure's text is kept: a kept exception would drag its traceback along.
+        """
         result = self._cards.get(card)
         if result is None:
             try:
                 result = normalize_card(card)
             except Exception as error:  # the caller turns it into the card's finding
-                result = error
+                result = _briefly(error)
             self._cards[card] = result
-        if isinstance(result, Exception):
-            raise result
+        if isinstance(result, str):
+            raise NormalizeError(result)
         return result
 
     def tile(self, tile: Tile | None) -> tuple[dict[str, Any], tuple[str, ...]]:

@@ -340,7 +340,7 @@ def _strip_qualifiers(folded: str) -> tuple[str, set[str]]:
 
 
 def _kanji_numeral(match: re.Match[str]) -> str:
-    """ "二〇二四" (digit by digit) or "二十" (with units) as ASCII digits, before 年, 月 or 日."""
+    """A kanji numeral before 年, 月 or 日 as ASCII digits: 二〇二四 digit by digit, 二十 by its units."""
     numeral = match.group(1)
     if any(unit in numeral for unit in JA_SMALL_UNITS):
         return str(japanese_number(numeral))
@@ -374,15 +374,16 @@ def _day_and_month(first: int, second: int, text: str) -> tuple[int, int]:
     raise UnparsedValue(text, "date (day and month could be either way round)")
 
 
-def _year(parts: dict[str, str | None], text: str) -> int:
+_FIRST_ERA_YEAR = {fold_text(word) for word in FIRST_ERA_YEAR_WORDS}
+
+
+def _year(parts: dict[str, str | None]) -> int:
+    """The Western year, from an era year where one is given (令和6年 is 2024)."""
     if not parts.get("era"):
         return int(parts["year"] or 0)
     offset = _ERA_INDEX[parts["era"] or ""][0]
     era_year = parts["era_year"] or ""
     return offset + (1 if era_year in _FIRST_ERA_YEAR else int(era_year))
-
-
-_FIRST_ERA_YEAR = {fold_text(word) for word in FIRST_ERA_YEAR_WORDS}
 
 
 def _period_end(start: datetime.date, precision: Precision) -> datetime.date:
@@ -395,7 +396,7 @@ def _period_end(start: datetime.date, precision: Precision) -> datetime.date:
 
 
 def _check_era(parts: dict[str, str | None], start: datetime.date, precision: Precision, text: str) -> None:
-    """ "令和元年4月" names a month before Reiwa began: refused, like any impossible date."""
+    """A period outside its era (令和元年4月 is before Reiwa began) is refused, like any impossible date."""
     if not parts.get("era"):
         return
     _, first, last = _ERA_INDEX[parts["era"] or ""]
@@ -416,7 +417,7 @@ def _read_date(text: str, original: str) -> tuple[datetime.date, Precision] | No
         month_name, month, day = parts.get("month_name"), parts.get("month"), parts.get("day")
         month_number = MONTHS[month_name] if month_name else int(month or 1)
         precision: Precision = "day" if day else "month" if month_name or month else "year"
-        year = _year(parts, original)
+        year = _year(parts)
         if not DATE_YEARS[0] <= year <= DATE_YEARS[1]:
             raise UnparsedValue(original, f"date (year outside {DATE_YEARS[0]}-{DATE_YEARS[1]})")
         stated = datetime.date(year, month_number, int(day or 1))
@@ -453,7 +454,7 @@ def parse_date(text: str) -> tuple[datetime.date, Precision] | None:
     try:
         stated = _read_date(_clean_date(core), text)
     except UnparsedValue:
-        raise
+        raise  # already says why
     except ValueError as error:  # a real form with an impossible day, e.g. February 30
         raise UnparsedValue(text, "date") from error
     if stated is None:
