@@ -6,16 +6,22 @@ checked through a whole card, where markup (bold, code, links) and table layout 
 
 from __future__ import annotations
 
+import math
+from datetime import UTC, datetime
+
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from extract.card_folder import BlobParser, parse_folder
+from extract.card_folder import BlobParser, ParsedFolder, parse_folder
 from extract.card_markdown import CardParseError, ParsedCard, decode_card, parse_card
 from extract.git_source import MODE_SYMLINK, CardFile
 from extract.index_tiles import Tile, parse_index
-from tests.docs_repo import card_md, index_md, tile_md
-from transform.normalize import normalize_card
+from extract.sources import LOCALES
+from tests.docs_repo import EN_LABELS, JA_LABELS, card_md, index_md, tile_md
+from transform.normalize import normalize_card, normalize_snapshot
+from transform.tables import FINDINGS, MODELS, records_table, to_table
 
+AT = datetime(2025, 1, 1, tzinfo=UTC)
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Pieces of real Markdown, YAML and tile HTML, so generated text reaches the parsers' deep paths.
@@ -155,3 +161,96 @@ def test_reformatted_card_normalizes_to_the_same_row(data, style, spaces, locale
     twin, twin_problems = normalize_card(parse_card(card_md("acme__alpha", locale=locale, **twin_values)))
     assert {k: twin[k] for k in TYPED} == {k: plain[k] for k in TYPED}
     assert [code for code, _ in twin_problems] == [code for code, _ in plain_problems]
+
+
+# -- whole cards of random labels and values: nothing escapes, every value fits its column ---
+
+LABELS = sorted(
+    {
+        *EN_LABELS.values(),
+        *JA_LABELS.values(),
+        "IP infringement protection",
+        "Context length",
+        "Max output",
+        "Output token limit",
+        "Speed",
+        "Release date (GA)",
+        "Context window (K tokens)",
+        "Vendor",
+        "Model ID",
+        "提供元",
+        "公開日",
+        "出力上限",
+        "Supported regions",
+    }
+)
+EXTREME_VALUES = [
+    "999,999,999,999,999m tokens",
+    "9,223,372,036,854,775,807",
+    "9,223,372,036,854,775,808",
+    "999999999999999999b",
+    "999,999兆",
+    "999999999999999999.999999 tokens/s",
+    "999,999,999,999,999,999 - 999,999,999,999,999,999",
+    "1e308",
+    "NaN",
+    "inf",
+    "0001-01-01",
+    "9999-12-31",
+    "10000年1月1日",
+    "令和99年",
+    "平成元年1月1日",
+    "05/06/2024",
+    "Thursday, June 21, 2024",
+    "12万8千トークン",
+    "およそ163～300",
+    "-1",
+    "0",
+]
+CELL = st.one_of(
+    st.sampled_from([value for values in VALUES.values() for value in values] + EXTREME_VALUES),
+    # no lone surrogates: cards are decoded as strict UTF-8
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="|\\\n\r`"), max_size=30),
+    st.builds(
+        str.__add__, st.sampled_from(EXTREME_VALUES), st.text(alphabet="0123456789,.万千kKmM年月日 -~〜", max_size=8)
+    ),
+)
+LABEL = st.one_of(st.sampled_from(LABELS), st.text(alphabet="abcXYZ ()（）出力日", max_size=12))
+TABLE = st.lists(st.tuples(LABEL, CELL), min_size=1, max_size=14)
+
+
+def _card(rows: list[tuple[str, str]]) -> str:
+    body = "\n".join(f"| {label} | {value} |" for label, value in rows)
+    return f"---\nrank: 1\n---\n# Acme X\n\nA model.\n\n| Item | Value |\n|---|---|\n{body}\n"
+
+
+def assert_fits(row: dict) -> None:
+    """Every typed value is inside its column's type and meaning, beyond what Arrow itself checks."""
+    for tokens in (row["input_context_tokens"], row["max_output_tokens"]):
+        assert tokens is None or (type(tokens) is int and 0 <= tokens < 2**63)
+    low, high = row["throughput_tps_low"], row["throughput_tps_high"]
+    assert (low is None) == (high is None)
+    assert low is None or (math.isfinite(low) and math.isfinite(high) and 0 <= low <= high)
+    for column in ("release_date", "knowledge_cutoff"):
+        assert row[column] is None or 1900 <= row[column].year <= 2200
+        assert (row[column] is None) == (row[f"{column}_precision"] is None)
+        assert row[f"{column}_precision"] in (None, "day", "month", "year")
+
+
+@FAST
+@given(rows=TABLE, locale=st.sampled_from(["en", "ja"]))
+@example(rows=[("Input context window", "**999,999,999,999,999m tokens**")], locale="en")
+def test_no_card_of_random_labels_and_values_escapes_or_overflows_its_columns(rows, locale):
+    try:
+        card = parse_card(_card(rows), "c.md", "blob")
+    except CardParseError:
+        return
+    normalize_card(card)  # no exception even before the run's own guard
+    folder = LOCALES[locale].cards_folder
+    models, findings = normalize_snapshot(
+        LOCALES[locale], "c0ffee", AT, ParsedFolder(((folder + "x-model-card.md", card),), None, None)
+    )
+    assert len(models) == 1 and "normalize-failed" not in {f.code for f in findings}
+    assert to_table(models, MODELS).num_rows == 1  # Arrow refuses anything beyond int64 or not a date
+    assert records_table(findings, FINDINGS).num_rows == len(findings)
+    assert_fits(models[0])

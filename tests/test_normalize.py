@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 
 import pytest
@@ -11,7 +12,8 @@ from extract.card_markdown import CardParseError, parse_card
 from extract.index_tiles import Tile, parse_index
 from extract.sources import LOCALES
 from tests.docs_repo import card_href, card_md, index_md, tile_md
-from transform.normalize import card_id_for, details_rows, normalize_card, normalize_snapshot
+from transform.labels import field_for_label
+from transform.normalize import NormalizeCache, card_id_for, details_rows, normalize_card, normalize_snapshot
 from transform.tables import MODELS, to_table
 
 AT = datetime(2025, 1, 1, tzinfo=UTC)
@@ -197,3 +199,161 @@ def test_unreadable_card_is_an_error_finding_and_left_out():
         ("details-table-missing", "error", "box-ai/ai-models/bad"),
         ("index-missing", "warning", None),
     ]
+
+
+# -- no single card can crash a run ------------------------------------------------------------
+
+
+def test_a_token_count_beyond_int64_is_null_plus_a_finding_and_the_row_fits_the_schema():
+    """`999,999,999,999,999m tokens` once raised OverflowError when the models table was built."""
+    rows, findings = snapshot(
+        {"x-model-card.md": card_md("acme__x", input_context_tokens="**999,999,999,999,999m tokens**")}, None
+    )
+    row = rows["acme__x"]
+    assert row["input_context_tokens"] is None
+    assert row["input_context_tokens_raw"] == "999,999,999,999,999m tokens"
+    assert ("unparsed-value", "box-ai/ai-models/x-model-card") in findings
+
+
+def test_a_card_whose_normalization_fails_is_an_error_finding_and_left_out():
+    """A card in a shape no parser produces (a value that is not text) must not end the run."""
+    folder = LOCALES["en"].cards_folder
+    broken = dataclasses.replace(parse_card(card_md("acme__bad")), tables=((("Input context window", 128_000),),))
+    parsed = ((folder + "bad.md", broken), (folder + "x-model-card.md", parse_card(card_md("acme__x"))))
+    cache = NormalizeCache()
+    for _ in range(2):  # the second snapshot gets the failure from the cache, with the same finding
+        rows, findings = normalize_snapshot(LOCALES["en"], "c0ffee", AT, ParsedFolder(parsed, None, None), cache=cache)
+        assert [r["api_name"] for r in rows] == ["acme__x"]
+        failed = [f for f in findings if f.code == "normalize-failed"]
+        assert [(f.severity, f.card_id) for f in failed] == [("error", "box-ai/ai-models/bad")]
+        assert failed[0].message.startswith("Card cannot be normalized: TypeError: ")
+        to_table(rows, MODELS)
+
+
+def test_a_tile_whose_columns_fail_is_an_error_finding_and_the_card_keeps_its_row():
+    folder = LOCALES["en"].cards_folder
+    parsed = ((folder + "x-model-card.md", parse_card(card_md("acme__x"))),)
+    tile = Tile("acme__x", card_href("x-model-card"), "X.", "Models", None, 1)  # pills that are not a tuple
+    rows, findings = normalize_snapshot(LOCALES["en"], "c0ffee", AT, ParsedFolder(parsed, folder + "index.md", [tile]))
+    assert [r["api_name"] for r in rows] == ["acme__x"] and rows[0]["tile_api_name"] is None
+    assert [(f.code, f.severity) for f in findings] == [("tile-normalize-failed", "error")]
+
+
+# -- labels by meaning -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("label", "field", "inferred"),
+    [
+        ("Input context window", "input_context_tokens", False),
+        ("入力コンテキストウィンドウ", "input_context_tokens", False),
+        ("Input context window:", "input_context_tokens", False),
+        ("Input context window (tokens)", "input_context_tokens", True),
+        ("Context window (tokens)", "input_context_tokens", True),
+        ("最大出力トークン数（トークン）", "max_output_tokens", True),
+        ("Release date (GA)", "release_date", True),
+        ("リリース日（日本時間）", "release_date", True),
+        ("Release date*", "release_date", True),
+        ("Max output", "max_output_tokens", True),
+        ("Output token limit", "max_output_tokens", True),
+        ("Maximum output length", "max_output_tokens", True),
+        ("出力上限", "max_output_tokens", True),
+        ("最大出力", "max_output_tokens", True),
+        ("Context size", "input_context_tokens", True),
+        ("Context window size", "input_context_tokens", True),
+        ("Max input tokens", "input_context_tokens", True),
+        ("コンテキストサイズ", "input_context_tokens", True),
+        ("Knowledge cut-off", "knowledge_cutoff", True),
+        ("Training data cutoff", "knowledge_cutoff", True),
+        ("Training cutoff", "knowledge_cutoff", True),
+        ("学習データのカットオフ", "knowledge_cutoff", True),
+        ("知識のカットオフ", "knowledge_cutoff", True),
+        ("Launch date", "release_date", True),
+        ("Released", "release_date", True),
+        ("Release", "release_date", True),
+        ("公開日", "release_date", True),
+        ("発表日", "release_date", True),
+        ("Vendor", "provider", True),
+        ("Developer", "provider", True),
+        ("提供元", "provider", True),
+        ("開発元", "provider", True),
+        ("Hosted by", "hosting_layer", True),
+        ("Hosting", "hosting_layer", True),
+        ("Hosting provider", "hosting_layer", True),  # hosting before provider
+        ("Cloud provider", "hosting_layer", True),
+        ("Model ID", "api_name", True),
+        ("モデルID", "api_name", True),
+        ("API identifier", "api_name", True),
+        ("API name", "api_name", False),
+        ("API model name", "api_name", False),  # not the model name
+        ("Model name", "model_name", False),
+        ("Throughput (tokens/s)", "throughput", True),
+        ("Speed", "throughput", True),
+        ("Output tokens per second", "throughput", True),  # a speed, not an output limit
+        ("IP indemnification", "ip_infringement_protection", True),
+        ("Category", "category", False),
+        ("Tier", "category", True),
+        # nothing known, or too ambiguous to place: stays in extra
+        ("Open weights", None, False),  # a weaker claim than open source
+        ("Open source license", None, False),
+        ("Max tokens", None, False),  # input or output?
+        ("Input/output tokens", None, False),
+        ("Release notes", None, False),
+        ("Latency", None, False),
+        ("Supported regions", None, False),
+        ("対応リージョン", None, False),
+        # a remark that could change the value holds the label back
+        ("Context window (K tokens)", None, False),
+        ("最大出力トークン数（千トークン）", None, False),
+        ("Release date (estimated)", None, False),
+    ],
+)
+def test_field_for_label(label, field, inferred):
+    assert field_for_label(label) == (field, inferred)
+
+
+@pytest.mark.parametrize(
+    ("label", "value", "column", "expected"),
+    [
+        ("Max output", "**8k tokens**", "max_output_tokens", 8_000),
+        ("出力上限", "8,000トークン", "max_output_tokens", 8_000),
+        ("Training data cutoff", "June 2024", "knowledge_cutoff", date(2024, 6, 1)),
+        ("知識のカットオフ", "2024年6月", "knowledge_cutoff", date(2024, 6, 1)),
+        ("Throughput (tokens/s)", "163 - 300", "throughput_tps_high", 300.0),
+        ("提供元", "Example AI", "provider", "Example AI"),
+    ],
+)
+def test_a_label_read_by_meaning_fills_its_field_and_is_reported(label, value, column, expected):
+    field = field_for_label(label)[0]
+    row, problems = row_of(card_md("acme__x", **{field: None, label: value}))
+    assert row[column] == expected
+    assert row["extra"] == []
+    assert [code for code, _ in problems] == ["label-by-synonym"]
+    assert label in problems[0][1] and field in problems[0][1]
+
+
+def test_a_known_label_beats_one_read_by_meaning_which_stays_in_extra():
+    row, problems = row_of(card_md("acme__x", **{"Launch date": "May 2025"}))
+    assert row["release_date"] == date(2025, 4, 14)  # the card's own "Release date"
+    assert row["extra"] == [{"key": "Launch date", "value": "May 2025"}]
+    assert [code for code, _ in problems] == ["duplicate-label"]
+
+
+def test_a_label_whose_remark_could_change_the_value_stays_in_extra_and_is_reported():
+    row, problems = row_of(card_md("acme__x", input_context_tokens=None, **{"Context window (K tokens)": "128"}))
+    assert row["input_context_tokens"] is None
+    assert row["extra"] == [{"key": "Context window (K tokens)", "value": "128"}]
+    assert [code for code, _ in problems] == ["label-remark-unread"]
+
+
+def test_a_known_label_picks_the_details_table_before_a_label_read_by_meaning():
+    text = (
+        "# Acme X\n\nIntro.\n\n| Benchmark | Speed |\n|---|---|\n| Speed | 9 |\n\n"
+        "| Item | Value |\n|---|---|\n| API model name | `acme__x` |\n"
+    )
+    assert details_rows(parse_card(text)) == (("API model name", "acme__x"),)
+    only_synonyms = (
+        "# Acme X\n\nIntro.\n\n| Key | Value |\n|---|---|\n| colour | blue |\n\n"
+        "| Key | Value |\n|---|---|\n| Vendor | Acme |\n"
+    )
+    assert details_rows(parse_card(only_synonyms)) == (("Vendor", "Acme"),)

@@ -393,3 +393,247 @@ def test_tokens_ignore_asides_and_approximations(text, expected):
 )
 def test_dates_drop_remarks_but_not_their_vagueness(text, expected):
     assert parse_date(text) == expected
+
+
+# Values in the forms readers write (issue 10) ---------------------------------------------
+
+FW = "０１２３４５６７８９"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # digits of any width or script, and every digit group separator
+        ("１２８，０００", 128_000),
+        ("١٢٨k", 128_000),  # Arabic-Indic digits
+        ("१२८k tokens", 128_000),  # Devanagari digits
+        ("128 000 tokens", 128_000),
+        ("128\u2009000 tokens", 128_000),  # thin space
+        ("128\u00a0000", 128_000),  # no-break space
+        ("128\u202f000", 128_000),  # narrow no-break space
+        ("1．5m", 1_500_000),  # full-width decimal point
+        # English units and words
+        ("128K tokens", 128_000),
+        ("128 thousand", 128_000),
+        ("128 thousand tokens", 128_000),
+        ("128,000-token", 128_000),
+        ("128k-token", 128_000),
+        ("1M", 1_000_000),
+        ("1 million", 1_000_000),
+        ("1.05M", 1_050_000),
+        ("2 billion tokens", 2_000_000_000),
+        ("max. 128k tokens", 128_000),
+        ("Max 128k", 128_000),
+        ("maximum 32,000 tokens", 32_000),
+        ("roughly 200k tokens", 200_000),
+        ("128k tokens (estimated)", 128_000),
+        # Japanese numerals
+        ("12万8000", 128_000),
+        ("12万8000トークン", 128_000),
+        ("12万8千トークン", 128_000),
+        ("１２万８千トークン", 128_000),
+        ("128千", 128_000),
+        ("百万", 1_000_000),
+        ("百万トークン", 1_000_000),
+        ("十二万八千", 128_000),
+        ("1億2000万", 120_000_000),
+        ("1.5万", 15_000),
+        ("3千5百", 3_500),
+        ("最大で12万8000トークン", 128_000),
+        ("およそ100万トークン", 1_000_000),
+        ("100万トークン程度", 1_000_000),
+        ("約100万トークン前後", 1_000_000),
+        ("128kトークンまで", 128_000),
+        ("上限128,000トークン", 128_000),
+        ("128,000トークン（推定）", 128_000),
+        # the largest count an int64 column holds
+        ("9,223,372,036,854,775,807", 2**63 - 1),
+    ],
+)
+def test_parse_tokens_in_the_forms_readers_write(text, expected):
+    assert parse_tokens(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("200k+", "a lower bound: the window is larger by an unknown amount"),
+        ("more than 200k", "a lower bound"),
+        ("200k以上", "a lower bound"),
+        ("1'000", "apostrophes are not digit separators here"),
+        ("1,000 000", "one kind of separator per figure"),
+        ("12万20000", "what follows 万 must be below 万"),
+        ("1千20百", "small units must fall"),
+        ("万", "a unit without a figure"),
+        ("万12万", "big units must fall"),
+        ("999,999,999,999,999m tokens", "beyond int64"),
+        ("9,223,372,036,854,775,808", "beyond int64"),
+        ("99,999,999兆", "beyond int64"),
+        ("1.5 tokens", "not whole"),
+    ],
+)
+def test_parse_tokens_refuses_what_is_not_one_figure(text, why):
+    with pytest.raises(UnparsedValue, match="token"):
+        parse_tokens(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the Japanese cells that once came out null, and their cousins
+        ("およそ163～300", (163.0, 300.0)),
+        ("163～300程度", (163.0, 300.0)),
+        ("約163〜300トークン/秒", (163.0, 300.0)),
+        ("163-300前後", (163.0, 300.0)),
+        ("163〜300くらい", (163.0, 300.0)),
+        ("約163～300ほど", (163.0, 300.0)),
+        ("163～300（推定）", (163.0, 300.0)),
+        ("１６３～３００トークン／秒", (163.0, 300.0)),
+        ("163から300まで", (163.0, 300.0)),
+        ("秒間163〜300トークン", (163.0, 300.0)),
+        ("1秒あたり約163トークン", (163.0, 163.0)),
+        ("毎秒163トークン程度", (163.0, 163.0)),
+        # English
+        ("about 160 to 300", (160.0, 300.0)),
+        ("163 - 300 (estimated)", (163.0, 300.0)),
+        ("approx. 160–300 tokens/s", (160.0, 300.0)),
+        ("roughly 150", (150.0, 150.0)),
+        ("163—300 tok/s", (163.0, 300.0)),
+        ("163‐300", (163.0, 300.0)),  # U+2010 hyphen
+        ("163−300", (163.0, 300.0)),  # U+2212 minus
+        ("163 tokens/s to 300 tokens/s", (163.0, 300.0)),
+        ("between about 163 and about 300 tokens per second", (163.0, 300.0)),
+        ("1 000 tok/s", (1000.0, 1000.0)),
+        ("~120 tokens/sec", (120.0, 120.0)),
+        ("45.5 tokens a second", (45.5, 45.5)),
+    ],
+)
+def test_parse_throughput_in_the_forms_readers_write(text, expected):
+    assert parse_throughput(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "up to 300",  # a bound, not a figure: it must not fill both ends
+        "max 300 tokens/s",
+        "最大300トークン/秒",
+        "300まで",  # まで closes only a range opened with から
+        "163〜300まで",
+        "200+",
+        "300以上",
+        "163 - 300 tokens/s - 400",
+        "163 - - 300",
+    ],
+)
+def test_parse_throughput_refuses_bounds_and_nonsense(text):
+    with pytest.raises(UnparsedValue, match="throughput"):
+        parse_throughput(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # English, day precision
+        ("Apr. 14, 2025", (D(2025, 4, 14), "day")),
+        ("20-Jun-2024", (D(2024, 6, 20), "day")),
+        ("Thursday, June 20, 2024", (D(2024, 6, 20), "day")),
+        ("Thu 20 Jun 2024", (D(2024, 6, 20), "day")),
+        ("2024-06-20", (D(2024, 6, 20), "day")),
+        ("2024/06/20", (D(2024, 6, 20), "day")),
+        ("2024.06.20", (D(2024, 6, 20), "day")),
+        ("2024-06-20 (GA)", (D(2024, 6, 20), "day")),
+        # numeric day and month: only when the order cannot matter
+        ("20/06/2024", (D(2024, 6, 20), "day")),
+        ("06/20/2024", (D(2024, 6, 20), "day")),
+        ("20.06.2024", (D(2024, 6, 20), "day")),
+        ("05/05/2024", (D(2024, 5, 5), "day")),
+        # month precision
+        ("June 2024", (D(2024, 6, 1), "month")),
+        ("Jun 2024", (D(2024, 6, 1), "month")),
+        ("2024-06", (D(2024, 6, 1), "month")),
+        ("2024/6", (D(2024, 6, 1), "month")),
+        ("06/2024", (D(2024, 6, 1), "month")),
+        # vague: the coarsest precision that is certainly true
+        ("Q2 2024", (D(2024, 1, 1), "year")),
+        ("mid-2024", (D(2024, 1, 1), "year")),
+        ("early 2025", (D(2025, 1, 1), "year")),
+        ("late 2024", (D(2024, 1, 1), "year")),
+        ("circa 2023", (D(2023, 1, 1), "year")),
+        ("ca. 2023", (D(2023, 1, 1), "year")),
+        ("c. 2023", (D(2023, 1, 1), "year")),
+        ("~2023", (D(2023, 1, 1), "year")),
+        ("2025 (estimated)", (D(2025, 1, 1), "year")),
+        ("approx. June 2024", (D(2024, 1, 1), "year")),
+        # Japanese
+        ("2025年4月14日", (D(2025, 4, 14), "day")),
+        ("2025年4月14日（月）", (D(2025, 4, 14), "day")),
+        ("２０２４年６月２０日（木）", (D(2024, 6, 20), "day")),
+        ("2024年6月20日木曜日", (D(2024, 6, 20), "day")),
+        ("令和6年6月20日", (D(2024, 6, 20), "day")),
+        ("令和元年5月1日", (D(2019, 5, 1), "day")),
+        ("平成31年4月30日", (D(2019, 4, 30), "day")),
+        ("平成元年", (D(1989, 1, 1), "year")),
+        ("二〇二四年六月二十日", (D(2024, 6, 20), "day")),
+        ("令和六年", (D(2024, 1, 1), "year")),
+        ("2025年4月", (D(2025, 4, 1), "month")),
+        ("2025年", (D(2025, 1, 1), "year")),
+        ("2024年半ば", (D(2024, 1, 1), "year")),
+        ("2024年初め", (D(2024, 1, 1), "year")),
+        ("2024年6月頃", (D(2024, 1, 1), "year")),
+        ("2024年6月前後", (D(2024, 1, 1), "year")),
+        ("2024年6月予定", (D(2024, 1, 1), "year")),
+        ("2024年6月下旬", (D(2024, 6, 1), "month")),
+    ],
+)
+def test_parse_date_in_the_forms_readers_write(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("05/06/2024", "May 6 or June 5"),
+        ("5/6/2024", "May 6 or June 5"),
+        ("Friday, June 20, 2024", "June 20, 2024 was a Thursday"),
+        ("2024年6月20日（金）", "June 20, 2024 was a Thursday"),
+        ("Thursday, June 2024", "a weekday names a day"),
+        ("令和元年4月", "Reiwa began on May 1, 2019"),
+        ("平成32年", "Heisei ended in 2019"),
+        ("1800", "outside 1900-2200"),
+        ("10000年1月1日", "outside 1900-2200"),
+        ("0001-01-01", "outside 1900-2200"),
+        ("2024-06/20", "mixed separators"),
+        ("June 24", "no year"),
+        ("2024年度", "a fiscal year is not a calendar year"),
+        ("〜2024年", "until 2024 is a bound"),
+    ],
+)
+def test_parse_date_refuses_what_it_cannot_be_sure_of(text, why):
+    with pytest.raises(UnparsedValue, match="date"):
+        parse_date(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("not publicly disclosed", True),
+        ("Undisclosed", True),
+        ("未公開", True),
+        ("記載なし", True),
+        ("他モデルでは最大100トークン/秒", True),
+        ("同等のモデルで約163〜300", True),
+    ],
+)
+def test_more_null_words_and_figures_about_other_models(text, expected):
+    assert is_null_value(text) is expected
+    assert parse_throughput(text) is None
+
+
+@given(number=st.integers(min_value=1, max_value=9_999), digits=st.sampled_from(["0123456789", FW, "٠١٢٣٤٥٦٧٨٩"]))
+def test_japanese_man_groups_read_like_the_figure(number, digits):
+    """`N万M` is N*10,000 + M for every M below 10,000, in any digit script."""
+    script = str.maketrans("0123456789", digits)
+    for rest in (0, 8, 800, 8_000):
+        text = f"{number}万{rest}" if rest else f"{number}万"
+        assert parse_tokens(text.translate(script) + "トークン") == number * 10_000 + rest

@@ -16,11 +16,10 @@ from extract.card_markdown import CardParseError, ParsedCard
 from extract.index_tiles import Tile
 from extract.sources import LocaleStream
 from transform import units
+from transform.labels import read_label
 from transform.tables import ERROR, RAW_FIELDS, Finding, finding
 from transform.tiles import match_tiles, tile_columns
-from transform.vocabulary import fold_label, label_fields
 
-LABEL_FIELDS = label_fields()
 TEXT_FIELDS = ("api_name", "model_name", "hosting_layer", "provider")
 
 
@@ -31,27 +30,63 @@ def card_id_for(path: str, guides_root: str) -> str:
 
 
 def details_rows(card: ParsedCard) -> tuple[tuple[str, str], ...]:
-    """The details table: the first with a known label (a card may gain other tables), else the first."""
-    for rows in card.tables:
-        if any(fold_label(label) in LABEL_FIELDS for label, _ in rows):
-            return rows
+    """The details table: the first with a known label (a card may gain other tables), else the first.
+
+    A known wording beats a label read by meaning, so a benchmark table with a "Speed"
+    column does not win over the details table below it.
+    """
+    for placed in (_exact, _recognised):
+        for rows in card.tables:
+            if any(placed(label) for label, _ in rows):
+                return rows
     return card.tables[0] if card.tables else ()
 
 
-def split_rows(rows: tuple[tuple[str, str], ...]) -> tuple[dict[str, str], list[dict[str, str]], list[str]]:
-    """Known labels -> first value; others -> `extra`; repeated known labels reported."""
+def _exact(label: str) -> bool:
+    return read_label(label).how == "exact"
+
+
+def _recognised(label: str) -> bool:
+    return read_label(label).field is not None
+
+
+def split_rows(rows: tuple[tuple[str, str], ...]) -> tuple[dict[str, str], list[dict[str, str]], list[tuple[str, str]]]:
+    """Known labels -> first value; others -> `extra`; (code, message) problems with the labels.
+
+    A label read by meaning fills its field only where no known label does (that one is
+    the card's own wording for it); otherwise it stays in `extra`. Either way it is reported.
+    """
+    readings = [(label, value, read_label(label)) for label, value in rows]
+    exact_fields = {reading.field for _, _, reading in readings if reading.how == "exact"}
     known: dict[str, str] = {}
     extra: list[dict[str, str]] = []
-    repeats: list[str] = []
-    for label, value in rows:
-        field = LABEL_FIELDS.get(fold_label(label))
+    problems: list[tuple[str, str]] = []
+    for label, value, reading in readings:
+        field = reading.field
         if field is None:
             extra.append({"key": label, "value": value})
+            if reading.how == "held":
+                problems.append(
+                    (
+                        "label-remark-unread",
+                        f"Label {label!r} reads as {reading.looks_like}, but its remark may change the value;"
+                        " kept in extra.",
+                    )
+                )
+        elif reading.inferred and (field in exact_fields or field in known):
+            extra.append({"key": label, "value": value})
+            problems.append(
+                ("duplicate-label", f"Label {label!r} also reads as {field}, which another label fills; kept in extra.")
+            )
         elif field in known:
-            repeats.append(label)
+            problems.append(("duplicate-label", f"Label {label!r} repeats in the details table; the first row counts."))
         else:
             known[field] = value
-    return known, extra, repeats
+            if reading.inferred:
+                problems.append(
+                    ("label-by-synonym", f"Label {label!r} is not a known label; read as {field} by its meaning.")
+                )
+    return known, extra, problems
 
 
 def _typed(raw: str | None, parse: Callable[[str], Any], what: str, problems: list[str]) -> Any:
@@ -66,10 +101,7 @@ def _typed(raw: str | None, parse: Callable[[str], Any], what: str, problems: li
 
 def normalize_card(card: ParsedCard) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Card columns of a models row, and (code, message) problems with the card."""
-    known, extra, repeats = split_rows(details_rows(card))
-    problems: list[tuple[str, str]] = [
-        ("duplicate-label", f"Label {label!r} repeats in the details table; the first row counts.") for label in repeats
-    ]
+    known, extra, problems = split_rows(details_rows(card))
     unparsed: list[str] = []
     row: dict[str, Any] = {
         field: (None if known.get(field) is None or units.is_null_value(known[field]) else known[field])
@@ -102,6 +134,18 @@ def normalize_card(card: ParsedCard) -> tuple[dict[str, Any], list[tuple[str, st
     return row, problems
 
 
+class NormalizeError(Exception):
+    """A card whose normalization raised; the text names the original exception briefly."""
+
+
+def _briefly(error: Exception) -> str:
+    """The exception's type and the start of its text, on one line."""
+    if isinstance(error, NormalizeError):
+        return str(error)
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text[:200]}" if text else type(error).__name__
+
+
 class NormalizeCache:
     """Normalized cards and tile columns of one replay: most are unchanged from one snapshot to the next.
 
@@ -111,13 +155,23 @@ class NormalizeCache:
     """
 
     def __init__(self) -> None:
-        self._cards: dict[ParsedCard, tuple[dict[str, Any], list[tuple[str, str]]]] = {}
+        self._cards: dict[ParsedCard, tuple[dict[str, Any], list[tuple[str, str]]] | str] = {}
         self._tiles: dict[int, tuple[Tile, tuple[dict[str, Any], tuple[str, ...]]]] = {}
 
     def card(self, card: ParsedCard) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        """The card's row and problems; a card that failed once raises NormalizeError again, at no cost.
+
+        Only the failure's text is kept: a kept exception would drag its traceback along.
+        """
         result = self._cards.get(card)
         if result is None:
-            result = self._cards[card] = normalize_card(card)
+            try:
+                result = normalize_card(card)
+            except Exception as error:  # the caller turns it into the card's finding
+                result = _briefly(error)
+            self._cards[card] = result
+        if isinstance(result, str):
+            raise NormalizeError(result)
         return result
 
     def tile(self, tile: Tile | None) -> tuple[dict[str, Any], tuple[str, ...]]:
@@ -157,7 +211,11 @@ def normalize_snapshot(
         if isinstance(parsed, CardParseError):
             report(parsed.code, f"Card cannot be read: {parsed.reason}", card_id, path, ERROR)
             continue
-        row, problems = cache.card(parsed)
+        try:
+            row, problems = cache.card(parsed)
+        except Exception as error:  # one card must never fail the run
+            report("normalize-failed", f"Card cannot be normalized: {_briefly(error)}", card_id, path, ERROR)
+            continue
         for code, message in problems:
             report(code, message, card_id, path)
         rows[card_id] = row
@@ -171,18 +229,31 @@ def normalize_snapshot(
         report(tiles.code, f"Index cannot be read: {tiles.reason}", None, folder.index_path, ERROR)
     else:
         api_names = {card_id: row["api_name"] for card_id, row in rows.items()}
-        for match in match_tiles(api_names, tiles):
-            for code, message in match.problems:
-                report(code, message, match.card_id, folder.index_path)
-            if match.card_id is not None:
-                placed[match.card_id] = match.tile
-        for card_id in rows:
-            if card_id not in placed:
-                report("card-without-tile", "The card has no tile in the index.", card_id, paths[card_id])
+        try:
+            matches = match_tiles(api_names, tiles)
+        except Exception as error:  # the cards still count, without their tiles
+            report(
+                "index-normalize-failed", f"Tiles cannot be matched: {_briefly(error)}", None, folder.index_path, ERROR
+            )
+        else:
+            for match in matches:
+                for code, message in match.problems:
+                    report(code, message, match.card_id, folder.index_path)
+                if match.card_id is not None:
+                    placed[match.card_id] = match.tile
+            for card_id in rows:
+                if card_id not in placed:
+                    report("card-without-tile", "The card has no tile in the index.", card_id, paths[card_id])
 
     models = []
     for card_id, row in sorted(rows.items()):
-        columns, unknown = cache.tile(placed.get(card_id))
+        try:
+            columns, unknown = cache.tile(placed.get(card_id))
+        except Exception as error:  # the card keeps its row, without tile columns
+            report(
+                "tile-normalize-failed", f"Tile cannot be read: {_briefly(error)}", card_id, folder.index_path, ERROR
+            )
+            columns, unknown = cache.tile(None)
         for pill in unknown:
             report(
                 "unknown-pill",

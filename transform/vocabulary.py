@@ -52,6 +52,149 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
     "ip_infringement_protection": ("ip infringement protection", "知的財産侵害からの保護"),
 }
 
+# Labels read by meaning (transform/labels.py), for wordings FIELD_LABELS does not list.
+# Whole labels that mean a field (after any safe remark in parentheses is dropped):
+LABEL_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "model_name": ("name", "model", "display name", "model display name", "モデル", "名前", "名称", "表示名"),
+    "api_name": ("api", "id", "identifier", "model id", "model identifier", "model string", "モデルid", "識別子"),
+    "category": ("tier", "model tier", "ティア", "区分"),
+    "hosting_layer": ("hosting", "host", "ホスティング", "ホスト"),
+    "provider": ("vendor", "developer", "developed by", "made by", "maker", "creator", "company"),
+    "release_date": ("release", "released", "launch", "launched", "ga", "ga date", "available since"),
+    "open_source": ("open-source", "open source model", "オープンソースモデル"),
+}
+# Keyword rules, tried in order: a rule places a label when, for every group, one of its
+# words is in the label, and none of its `unless` words is. The order settles the
+# ambiguous ones: "Output tokens per second" is a speed before it is an output limit,
+# "Hosting provider" a hosting layer before a provider, "API model name" an API name
+# before a model name; a label matching input and output words matches neither.
+LabelRule = tuple[str, tuple[tuple[str, ...], ...], tuple[str, ...]]
+_LIMIT_WORDS = ("max", "maximum", "limit", "length", "size", "tokens", "token", "window")
+_LIMIT_WORDS_JA = ("最大", "上限", "トークン", "長", "サイズ", "ウィンドウ")
+LABEL_RULES: tuple[LabelRule, ...] = (
+    (
+        "throughput",
+        (
+            (
+                "throughput",
+                "speed",
+                "tokens per second",
+                "tokens/s",
+                "tokens/sec",
+                "tok/s",
+                "tps",
+                "per second",
+                "スループット",
+                "速度",
+                "毎秒",
+                "秒間",
+                "/秒",
+            ),
+        ),
+        ("latency", "レイテンシ"),
+    ),
+    ("knowledge_cutoff", (("cutoff", "cut-off", "cut off", "カットオフ"),), ()),
+    (
+        "knowledge_cutoff",
+        (
+            ("knowledge", "training data", "ナレッジ", "知識", "学習データ", "トレーニングデータ"),
+            ("date", "as of", "through", "until", "日", "時点", "期限", "まで"),
+        ),
+        (),
+    ),
+    (
+        "max_output_tokens",
+        (("output", "completion", "出力", "生成"), (*_LIMIT_WORDS, *_LIMIT_WORDS_JA)),
+        ("input", "context", "入力", "コンテキスト"),
+    ),
+    ("input_context_tokens", (("context", "コンテキスト"),), ("output", "出力")),
+    (
+        "input_context_tokens",
+        (("input", "入力"), (*_LIMIT_WORDS, *_LIMIT_WORDS_JA)),
+        ("output", "出力"),
+    ),
+    (
+        "ip_infringement_protection",
+        (("indemnification", "indemnity", "infringement", "ip protection", "知的財産", "補償"),),
+        (),
+    ),
+    ("hosting_layer", (("hosting", "hosted", "cloud", "ホスティング", "ホスト", "クラウド"),), ()),
+    (
+        "provider",
+        (
+            (
+                "provider",
+                "vendor",
+                "developer",
+                "developed by",
+                "maker",
+                "creator",
+                "publisher",
+                "提供元",
+                "開発元",
+                "開発者",
+                "開発会社",
+                "提供者",
+                "プロバイダ",
+                "ベンダー",
+                "メーカー",
+            ),
+        ),
+        (),
+    ),
+    (
+        "release_date",
+        (
+            (
+                "release",
+                "released",
+                "launch",
+                "launched",
+                "availability date",
+                "available since",
+                "ga date",
+                "リリース",
+                "公開",
+                "発表",
+                "提供開始",
+                "発売",
+            ),
+        ),
+        ("notes", "note", "status", "stage", "channel", "version", "ノート", "ステータス", "バージョン"),
+    ),
+    (
+        "api_name",
+        (
+            ("api", "id", "identifier", "識別子"),
+            ("name", "id", "identifier", "model", "string", "名", "モデル", "識別子"),
+        ),
+        (),
+    ),
+    ("category", (("category", "tier", "カテゴリ", "区分", "ティア"),), ()),
+    ("open_source", (("open source", "open-source", "オープンソース"),), ("license", "licence", "ライセンス")),
+    ("model_name", (("model name", "モデル名"),), ()),
+)
+# A remark in a label's parentheses is dropped ("Input context window (tokens)") unless it
+# could change the value: a figure, a multiplier ("(K tokens)", "（千トークン）") or an
+# approximation word. Such a label is kept in `extra` and reported, not guessed.
+LABEL_REMARK_HOLD_WORDS: tuple[str, ...] = (
+    "k",
+    "thousand",
+    "thousands",
+    "m",
+    "mn",
+    "million",
+    "millions",
+    "b",
+    "bn",
+    "billion",
+    "billions",
+    "千",
+    "万",
+    "百万",
+    "億",
+)
+
 # A value that says there is no value. Compared against the folded value's start,
 # so "Not specified, similar models offer ..." is null too.
 NULL_WORDS: tuple[str, ...] = (
@@ -61,6 +204,10 @@ NULL_WORDS: tuple[str, ...] = (
     "not available",
     "not disclosed",
     "unspecified",
+    "not publicly disclosed",
+    "not announced",
+    "not published",
+    "undisclosed",
     "unknown",
     "tbd",
     "tba",
@@ -75,6 +222,10 @@ NULL_WORDS: tuple[str, ...] = (
     "不明",
     "未定",
     "非公開",
+    "未公開",
+    "未発表",
+    "記載なし",
+    "情報なし",
     "なし",
 )
 
@@ -86,6 +237,9 @@ OTHER_MODEL_PHRASES: tuple[str, ...] = (
     "類似のモデル",
     "類似モデル",
     "他のモデル",
+    "他モデル",
+    "同等のモデル",
+    "同様のモデル",
 )
 
 TRUE_WORDS: tuple[str, ...] = ("yes", "true", "はい")
@@ -96,39 +250,27 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
     "premium": ("premium", "プレミアム"),
 }
 
-# Token units: multiplier by unit word.
+# Token units written after a figure: multiplier by unit word ("128k", "1.05 million").
+# Japanese numerals (万, 億, 千, "12万8000") are read with JA_BIG_UNITS / JA_SMALL_UNITS.
 TOKEN_UNITS: dict[str, int] = {
     "k": 1_000,
     "thousand": 1_000,
-    "千": 1_000,
     "m": 1_000_000,
     "mn": 1_000_000,
     "million": 1_000_000,
-    "百万": 1_000_000,
-    "万": 10_000,
     "b": 1_000_000_000,
+    "bn": 1_000_000_000,
     "billion": 1_000_000_000,
-    "億": 100_000_000,
-    "千万": 10_000_000,
 }
-# Words allowed around a token count: "up to 128k tokens", "最大128,000トークン".
-TOKEN_PREFIX_WORDS: tuple[str, ...] = (
-    "up to",
-    "maximum",
-    "max",
-    "最大",
-    "about",
-    "approximately",
-    "approx",
-    "around",
-    "estimated",
-    "~",
-    "約",
-)
-TOKEN_SUFFIX_WORDS: tuple[str, ...] = ("tokens", "token", "トークン")
-# Words allowed around a throughput figure or range. "up to" / 最大 are left out on
-# purpose: a bound is not a figure, so it must not fill both ends.
-THROUGHPUT_PREFIX_WORDS: tuple[str, ...] = (
+# Japanese numerals: a big unit closes a group of up to four digits ("12万8000" = 128,000),
+# a small unit a digit inside one ("8千" = 8,000). Kanji digits are read too ("百万", "十二万").
+JA_BIG_UNITS: dict[str, int] = {"万": 10**4, "億": 10**8, "兆": 10**12}
+JA_SMALL_UNITS: dict[str, int] = {"十": 10, "百": 100, "千": 1_000}
+KANJI_DIGITS: dict[str, int] = {digit: number for number, digit in enumerate("〇一二三四五六七八九")}
+
+# Words that say a figure is approximate: allowed before or after a token count or a
+# throughput; in a date they make the next coarser unit the certain one (APPROXIMATE_WORDS).
+FIGURE_APPROXIMATE_WORDS: tuple[str, ...] = (
     "estimated",
     "est.",
     "approximately",
@@ -137,33 +279,72 @@ THROUGHPUT_PREFIX_WORDS: tuple[str, ...] = (
     "about",
     "around",
     "roughly",
+    "circa",
+    "ca.",
     "~",
     "≈",
-    "between",
     "推定",
     "約",
+    "およそ",
+    "おおよそ",
+    "程度",
+    "前後",
+    "くらい",
+    "ぐらい",
+    "ほど",
+)
+# Words allowed around a token count: "up to 128k tokens", "最大128,000トークン". A bound
+# is the figure of a window or a limit, so "up to" is fine here.
+TOKEN_PREFIX_WORDS: tuple[str, ...] = (
+    "up to",
+    "maximum",
+    "max.",
+    "max",
+    "最大",
+    "最大で",
+    "上限",
+    *FIGURE_APPROXIMATE_WORDS,
+)
+TOKEN_SUFFIX_WORDS: tuple[str, ...] = ("tokens", "token", "tok", "トークン", "まで", *FIGURE_APPROXIMATE_WORDS)
+# Words allowed around a throughput figure or range. "up to" / 最大 are left out on
+# purpose: a bound is not a figure, so it must not fill both ends.
+THROUGHPUT_PREFIX_WORDS: tuple[str, ...] = (
+    *FIGURE_APPROXIMATE_WORDS,
+    "between",
     "1秒あたり",
+    "1秒間あたり",
+    "1秒間に",
+    "秒間",
     "毎秒",
 )
 THROUGHPUT_SUFFIX_WORDS: tuple[str, ...] = (
     "tokens per second",
+    "tokens a second",
+    "tokens per sec",
     "tokens/second",
     "tokens/sec",
     "tokens/s",
     "token/s",
+    "tok/sec",
     "tok/s",
     "t/s",
     "tps",
     "per second",
+    "/sec",
     "/s",
     "tokens",
     "トークン/秒",
+    "トークン/s",
     "トークン毎秒",
     "トークン",
-    "程度",
+    *FIGURE_APPROXIMATE_WORDS,
 )
-# Between the two ends of a range: "163 - 300", "163〜300", "between 163 and 300".
-RANGE_SEPARATORS: tuple[str, ...] = ("-", "–", "—", "~", "〜", "to", "and", "から")
+# Between the two ends of a range: "163 - 300", "163〜300", "between 163 and 300": every
+# dash and wave the two languages type (NFKC has already made ～ a ~).
+RANGE_SEPARATORS: tuple[str, ...] = ("-", "‐", "‒", "–", "—", "―", "−", "~", "〜", "to", "and", "から")
+# Closes a range opened with から ("163から300まで"); after any other mark it would make a bound.
+RANGE_UNTIL_WORDS: tuple[str, ...] = ("まで",)
+RANGE_FROM_WORDS: tuple[str, ...] = ("から",)
 
 MONTHS: dict[str, int] = {
     name: number
@@ -208,25 +389,26 @@ PART_OF_WORDS: tuple[str, ...] = (
     "前半",
     "後半",
     "初め",
+    "始め",
+    "はじめ",
     "初頭",
+    "半ば",
+    "なかば",
+    "中ごろ",
+    "終わり",
     "末",
 )
 APPROXIMATE_WORDS: tuple[str, ...] = (
-    "estimated",
+    *FIGURE_APPROXIMATE_WORDS,
     "expected",
-    "est.",
-    "推定",
+    "planned",
+    "tentative",
+    "c.",
     "予定",
-    "around",
-    "about",
-    "approximately",
-    "approx",
-    "circa",
-    "ca.",
-    "~",
+    "予想",
+    "見込み",
     "頃",
     "ごろ",
-    "約",
 )
 # Periods finer than a year that are not a month: only the year is certain.
 SUB_YEAR_PERIODS: tuple[str, ...] = (
@@ -256,6 +438,34 @@ SUB_YEAR_PERIODS: tuple[str, ...] = (
 )
 # Words that only join a date's parts ("the middle of 2021", "2024年の初め").
 DATE_CONNECTOR_WORDS: tuple[str, ...] = ("of", "the", "in", "on", "by", "の")
+# Weekdays add nothing to a day but must agree with it: "Thursday, June 20, 2024",
+# "2024年6月20日（木）". Monday is 0, as in datetime.date.weekday().
+WEEKDAYS: dict[str, int] = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("monday", "mon", "月曜日", "月曜"),
+            ("tuesday", "tue", "tues", "火曜日", "火曜"),
+            ("wednesday", "wed", "水曜日", "水曜"),
+            ("thursday", "thu", "thur", "thurs", "木曜日", "木曜"),
+            ("friday", "fri", "金曜日", "金曜"),
+            ("saturday", "sat", "土曜日", "土曜"),
+            ("sunday", "sun", "日曜日", "日曜"),
+        )
+    )
+    for name in names
+}
+# A Japanese weekday in parentheses is one character: （木）.
+WEEKDAY_MARKS = "月火水木金土日"
+# Japanese eras: Western year = offset + era year (元年 is year 1), and the era's first and last day.
+JAPANESE_ERAS: dict[str, tuple[int, tuple[int, int, int], tuple[int, int, int] | None]] = {
+    "令和": (2018, (2019, 5, 1), None),
+    "平成": (1988, (1989, 1, 8), (2019, 4, 30)),
+    "昭和": (1925, (1926, 12, 25), (1989, 1, 7)),
+}
+FIRST_ERA_YEAR_WORDS: tuple[str, ...] = ("元",)
+# Dates outside these years are typos or overflow, not a model's date (date32 holds far more).
+DATE_YEARS: tuple[int, int] = (1900, 2200)
 
 # Tile pills, read by their text (pill colours changed over the history).
 AVAILABILITY_PILLS: dict[str, tuple[str, ...]] = {
