@@ -334,6 +334,9 @@ Box AI for Documentsのデフォルト
 """
 
 
+GREY = "div[]>strong[style=background-color:#e8e8e8]"
+
+
 def test_japanese_index() -> None:
     assert parse_index(JA_INDEX) == [
         Tile("example__before_sections", "/x", "見出しの前のタイル。", None, (), 8),
@@ -344,6 +347,7 @@ def test_japanese_index() -> None:
             section="Box AIのコアモデル",
             pills=("Box AI for Documentsのデフォルト", "チャット", "利用可能"),
             line=20,
+            pill_markup=(GREY, GREY, "div[]>strong[style=background-color:#e1ffe7]"),
         ),
         Tile(
             title="example__grok_beta",
@@ -352,6 +356,7 @@ def test_japanese_index() -> None:
             section="顧客希望で有効化できるモデル",
             pills=("ベータ",),
             line=55,
+            pill_markup=("div[]>strong[style=background-color:#f0e2ff]",),
         ),
     ]
 

@@ -16,11 +16,14 @@ from extract.card_markdown import CardParseError, ParsedCard
 from extract.index_tiles import Tile
 from extract.sources import LocaleStream
 from transform import units
+from transform.pills import MarkupEvidence, learn_markup
 from transform.tables import ERROR, RAW_FIELDS, Finding, finding
 from transform.tiles import match_tiles, tile_columns
 from transform.vocabulary import fold_label, label_fields
 
 LABEL_FIELDS = label_fields()
+# A tile's models columns and its (code, message) pill problems.
+TileColumns = tuple[dict[str, Any], tuple[tuple[str, str], ...]]
 TEXT_FIELDS = ("api_name", "model_name", "hosting_layer", "provider")
 
 
@@ -112,7 +115,8 @@ class NormalizeCache:
 
     def __init__(self) -> None:
         self._cards: dict[ParsedCard, tuple[dict[str, Any], list[tuple[str, str]]]] = {}
-        self._tiles: dict[int, tuple[Tile, tuple[dict[str, Any], tuple[str, ...]]]] = {}
+        self._markup: dict[int, tuple[list[Tile], MarkupEvidence]] = {}
+        self._tiles: dict[tuple[int, int], tuple[Tile, MarkupEvidence | None, TileColumns]] = {}
 
     def card(self, card: ParsedCard) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         result = self._cards.get(card)
@@ -120,13 +124,21 @@ class NormalizeCache:
             result = self._cards[card] = normalize_card(card)
         return result
 
-    def tile(self, tile: Tile | None) -> tuple[dict[str, Any], tuple[str, ...]]:
+    def markup(self, tiles: list[Tile]) -> MarkupEvidence:
+        """What pill markup means in this index version, learned once per version (its tile list)."""
+        hit = self._markup.get(id(tiles))  # the entry holds the list, so its id stays its own
+        if hit is None or hit[0] is not tiles:
+            hit = self._markup[id(tiles)] = (tiles, learn_markup(tiles))
+        return hit[1]
+
+    def tile(self, tile: Tile | None, evidence: MarkupEvidence | None = None) -> TileColumns:
         if tile is None:
             return tile_columns(None)
-        hit = self._tiles.get(id(tile))  # by identity: the entry holds the tile, so its id stays its own
-        if hit is None or hit[0] is not tile:
-            hit = self._tiles[id(tile)] = (tile, tile_columns(tile))
-        return hit[1]
+        key = (id(tile), id(evidence))  # by identity: the entry holds both, so their ids stay their own
+        hit = self._tiles.get(key)
+        if hit is None or hit[0] is not tile or hit[1] is not evidence:
+            hit = self._tiles[key] = (tile, evidence, tile_columns(tile, evidence))
+        return hit[2]
 
 
 def normalize_snapshot(
@@ -165,12 +177,14 @@ def normalize_snapshot(
 
     tiles = folder.index
     placed: dict[str, Any] = {}
+    evidence: MarkupEvidence | None = None
     if folder.index_path is None:
         report("index-missing", "The folder has no index.md; tile columns are empty.", None, None)
     elif isinstance(tiles, CardParseError):
         report(tiles.code, f"Index cannot be read: {tiles.reason}", None, folder.index_path, ERROR)
     else:
         api_names = {card_id: row["api_name"] for card_id, row in rows.items()}
+        evidence = cache.markup(tiles)
         for match in match_tiles(api_names, tiles):
             for code, message in match.problems:
                 report(code, message, match.card_id, folder.index_path)
@@ -182,14 +196,9 @@ def normalize_snapshot(
 
     models = []
     for card_id, row in sorted(rows.items()):
-        columns, unknown = cache.tile(placed.get(card_id))
-        for pill in unknown:
-            report(
-                "unknown-pill",
-                f"Tile pill {pill!r} is not a known status, tier or capability.",
-                card_id,
-                folder.index_path,
-            )
+        columns, pill_problems = cache.tile(placed.get(card_id), evidence)
+        for code, message in pill_problems:
+            report(code, message, card_id, folder.index_path)
         if columns["tier"] and row["category"] and columns["tier"] != row["category"]:
             report(
                 "tier-mismatch",
