@@ -505,3 +505,22 @@ def test_deprecation_dates_teach_the_availability_slot():
     colours = {"Deprecated on 2025-01-09": "#999999", "Retired": "#999999"}
     tiles = one_index(["Deprecated on 2025-01-09"], ["Retired"], colours=colours)
     assert learn_markup(tiles).slot_of(tiles[0].pill_markup[0]) == "availability"
+
+
+@given(
+    st.lists(st.tuples(st.text(max_size=30), st.sampled_from(["a", "b", "c"])), max_size=6),
+    st.lists(st.tuples(st.sampled_from(["FedRAMP High", "Chat", "Available", "Acme"]), st.sampled_from("abc"))),
+)
+def test_any_pills_with_markup_are_accounted_for(pills, known):
+    class _Tile:
+        def __init__(self, pairs):
+            self.pills = tuple(p for p, _ in pairs)
+            self.pill_markup = tuple(m for _, m in pairs)
+
+    evidence = learn_markup([_Tile(known), _Tile(pills)])
+    result = classify_pills([p for p, _ in pills], [m for _, m in pills], evidence)
+    assert result.badges == tuple(" ".join(p.split()) for p, _ in pills if p.split())
+    assert set(result.unknown) <= set(result.badges)
+    assert {i.pill for i in result.inferred} <= set(result.badges)
+    assert set(result.availability) <= {"available", "preview", "beta", "deprecated"}
+    assert set(result.capabilities) <= {"chat", "embeddings"} and result.tier in (None, "standard", "premium")
