@@ -269,6 +269,7 @@ def _programme_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 _PROGRAMME_RE, _PROGRAMME_FAMILY_RE = _programme_patterns()
+_PROGRAMME_NAMES = {programme_form(name): name for names, _ in COMPLIANCE_PROGRAMMES for name in names}
 _SUFFIXES = sorted({programme_form(s) for s in COMPLIANCE_SUFFIXES}, key=lambda s: -len(s))
 _LIST_SEPARATOR_RE = re.compile(r"\s*(?:[,、;&・]|\s/\s|\sand\s|\sおよび\s?|及び)\s*")
 
@@ -293,7 +294,7 @@ def _programme(written: str) -> Reading | None:
     family = _PROGRAMME_FAMILY_RE.match(parts[0])
     if family is None:
         return None
-    evidence = f"the programme family {family['family']!r}"
+    evidence = f"the programme family {_PROGRAMME_NAMES[family['family']]!r}"
     return (("compliance", written),), Inference(BY_COMPLIANCE_FAMILY, written, "compliance", written, evidence)
 
 
