@@ -274,22 +274,28 @@ _SUFFIXES = sorted({programme_form(s) for s in COMPLIANCE_SUFFIXES}, key=lambda 
 _LIST_SEPARATOR_RE = re.compile(r"\s*(?:[,、;&・]|\s/\s|\sand\s|\sおよび\s?|及び)\s*")
 
 
-def _without_suffixes(form: str) -> str:
-    """ "hipaa 準拠" -> "hipaa", "soc 2 type 2 certified" -> "soc 2 type 2"."""
-    while True:
+def _listed(form: str) -> bool:
+    """A listed programme, as is or once suffixes go: "hipaa 準拠", "soc 2 type 2 certified".
+
+    Tried as is first, as a suffix word may be a listed status ("GovRAMP Authorized").
+    """
+    while form:
+        if _PROGRAMME_RE.fullmatch(form):
+            return True
         for suffix in _SUFFIXES:
             head = form[: -len(suffix)]
             if form.endswith(suffix) and (head.endswith(" ") or re.match(rf"[{_CJK}]", suffix)):
                 form = head.strip()
                 break
         else:
-            return form
+            return False
+    return False
 
 
 def _programme(written: str) -> Reading | None:
     """Compliance by the programme table: a listed name (or a list of them), else its family."""
-    parts = [_without_suffixes(programme_form(part)) for part in _LIST_SEPARATOR_RE.split(fold_text(written))]
-    if all(part and _PROGRAMME_RE.fullmatch(part) for part in parts):
+    parts = [programme_form(part) for part in _LIST_SEPARATOR_RE.split(fold_text(written))]
+    if all(_listed(part) for part in parts):
         return (("compliance", written),), None
     family = _PROGRAMME_FAMILY_RE.match(parts[0])
     if family is None:
