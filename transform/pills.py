@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from transform.units import UnparsedValue, fold_text, parse_date, phrase_pattern
 from transform.vocabulary import (
@@ -188,6 +189,9 @@ def _strip(pattern: re.Pattern[str], text: str) -> str:
     return text
 
 
+_DEPRECATED: Fact = ("availability", "deprecated")
+
+
 def _deprecation(folded: str, written: str) -> Reading | None:
     """Facts of a pill naming a deprecation; its date must be a day, else the pill is reported.
 
@@ -217,9 +221,6 @@ def _deprecation(folded: str, written: str) -> Reading | None:
     if inference is not None and not _day(left)[1]:
         return None  # a synonym with other words around it: no deprecation pill
     return (_DEPRECATED, ("unknown", written)), inference
-
-
-_DEPRECATED: Fact = ("availability", "deprecated")
 
 
 def _dated(left: str, inference: Inference | None) -> Reading | None:
@@ -349,20 +350,28 @@ class MarkupEvidence:
 NO_MARKUP_EVIDENCE = MarkupEvidence({}, {})
 
 
-def learn_markup(tiles: Iterable[object]) -> MarkupEvidence:
+class PilledTile(Protocol):
+    """What markup learning needs of a tile (`extract.index_tiles.Tile` is one)."""
+
+    @property
+    def pills(self) -> tuple[str, ...]: ...
+
+    @property
+    def pill_markup(self) -> tuple[str, ...]: ...
+
+
+def learn_markup(tiles: Iterable[PilledTile]) -> MarkupEvidence:
     """What each pill style stands for in ONE index version, learned from pills placed by text.
 
-    `tiles` are that version's tiles (anything with `pills` and a parallel `pill_markup`).
-    Computed once per index version: styles of other versions mean nothing here.
+    Computed once per index version from that version's tiles: styles of other versions
+    mean nothing here.
     """
     slots: dict[str, set[str]] = {}
     examples: dict[str, list[str]] = {}
     for tile in tiles:
-        pills: Sequence[str] = getattr(tile, "pills", ())
-        markup: Sequence[str] = getattr(tile, "pill_markup", ())
-        if len(markup) != len(pills):
+        if len(tile.pill_markup) != len(tile.pills):
             continue
-        for pill, signature in zip(pills, markup, strict=True):
+        for pill, signature in zip(tile.pills, tile.pill_markup, strict=True):
             written = " ".join(pill.split())
             if not written:
                 continue
