@@ -53,6 +53,9 @@ class Tile:
     section: str | None
     pills: tuple[str, ...]
     line: int
+    # Parallel to `pills`: each pill's markup signature (see `_markup_signature`), so transform can
+    # learn which slot a style stands for within one index version.
+    pill_markup: tuple[str, ...] = ()
 
 
 def parse_index(text: str) -> list[Tile]:
@@ -70,15 +73,17 @@ def parse_index(text: str) -> list[Tile]:
     for tile in reader.tiles:
         # Headings are 0-based line starts; a heading counts when it starts before the tile's line.
         pos = bisect.bisect_left(heading_lines, tile.line - 1)
-        pills = (_fold("".join(reader.pill_text[p.start : p.end])) for p in tile.pills)
+        pills = [(_fold("".join(reader.pill_text[p.start : p.end])), p.markup) for p in tile.pills]
+        pills = [(text, markup) for text, markup in pills if text]
         tiles.append(
             Tile(
                 title=_fold(tile.title),
                 href=tile.href.strip() if tile.href is not None else None,
                 description=strip_markup(_fold("".join(tile.text))),
                 section=heading_texts[pos - 1] if pos > 0 else None,
-                pills=tuple(p for p in pills if p),
+                pills=tuple(text for text, _ in pills),
                 line=offset + tile.line,
+                pill_markup=tuple(markup for _, markup in pills),
             )
         )
     return tiles
@@ -101,6 +106,7 @@ class _Pill:
     """A `<strong>`: its text is `pill_text[start:end]`, which includes everything nested in it."""
 
     start: int
+    markup: str
     end: int = -1
 
 
@@ -120,7 +126,8 @@ class _TileReader(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.tiles: list[_OpenTile] = []
         self.pill_text: list[str] = []  # every piece of text a pill may hold, in document order
-        self._stack: list[tuple[str, _OpenTile | _Pill | None]] = []
+        # Open elements: name, the tile or pill it opens, and its attributes (a pill's wrapper is in its markup).
+        self._stack: list[tuple[str, _OpenTile | _Pill | None, list[tuple[str, str | None]]]] = []
         self._open: dict[str, int] = {}  # open elements by name, so an unmatched end tag costs nothing
         self._owners: list[_OpenTile | _Pill] = []  # open tiles and pills: the innermost owns the text
         self._hidden = 0  # open elements whose text is not page text
@@ -134,7 +141,7 @@ class _TileReader(HTMLParser):
             item = _OpenTile(values.get("title", ""), values.get("href"), self.getpos()[0])
             self.tiles.append(item)
         elif tag == "strong":
-            item = _Pill(len(self.pill_text))
+            item = _Pill(len(self.pill_text), _markup_signature(tag, attrs, self._stack[-1] if self._stack else None))
             owner = self._owners[-1] if self._owners else None
             if isinstance(owner, _OpenTile):
                 owner.pills.append(item)  # a <strong> inside a pill is part of that pill
@@ -142,14 +149,14 @@ class _TileReader(HTMLParser):
             self._owners.append(item)
         if tag in _HIDDEN:
             self._hidden += 1
-        self._stack.append((tag, item))
+        self._stack.append((tag, item, attrs))
         self._open[tag] = self._open.get(tag, 0) + 1
 
     def handle_endtag(self, tag: str) -> None:
         if not self._open.get(tag):
             return  # closes nothing that is open
         while True:
-            name, item = self._stack.pop()
+            name, item, _ = self._stack.pop()
             self._open[name] -= 1
             if item is not None:
                 self._owners.pop()
@@ -194,9 +201,46 @@ class _TileReader(HTMLParser):
                 self.handle_data(rest)
             self.rawdata = ""
         super().close()
-        for _, item in self._stack:
+        for _, item, _ in self._stack:
             if isinstance(item, _Pill):
                 item.end = len(self.pill_text)  # an unclosed pill runs to the end of the page
+
+
+def _markup_signature(
+    tag: str,
+    attrs: list[tuple[str, str | None]],
+    wrapper: tuple[str, _OpenTile | _Pill | None, list[tuple[str, str | None]]] | None,
+) -> str:
+    """`div>strong[style=background-color:#e8e8e8]`: what styles a pill, written any way.
+
+    Attributes are sorted, case folded and stripped of whitespace; style declarations and
+    class names are sorted too. The wrapper counts (a style may sit on it), but a tile's own
+    attributes (title, link) would make every pill unique, so a tile wrapper counts by name.
+    """
+    own = _attribute_signature(attrs)
+    if wrapper is None:
+        return f"{tag}[{own}]"
+    name, item, wrapper_attrs = wrapper
+    outer = "" if isinstance(item, _OpenTile) else _attribute_signature(wrapper_attrs)
+    return f"{name}[{outer}]>{tag}[{own}]"
+
+
+def _attribute_signature(attrs: list[tuple[str, str | None]]) -> str:
+    values = {name.casefold(): value for name, value in attrs}  # the last of a repeated attribute wins
+    parts = []
+    for name, value in sorted(values.items()):
+        if value is None:
+            parts.append(name)
+            continue
+        folded = value.casefold()
+        if name == "style":
+            folded = ";".join(sorted(d for d in ("".join(d.split()) for d in folded.split(";")) if d))
+        elif name == "class":
+            folded = " ".join(sorted(set(folded.split())))
+        else:
+            folded = "".join(folded.split())
+        parts.append(f"{name}={folded}")
+    return ",".join(parts)
 
 
 def _short_charref(match: re.Match[str]) -> str:

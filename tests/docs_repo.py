@@ -96,14 +96,30 @@ def card_md(
     )
 
 
-def tile_md(api_name: str, href: str, text: str, pills: list[str], *, spaced: bool = False) -> str:
-    """One `<Tile>`; `spaced` puts every tag on its own line with blank lines, as the ja index does."""
+def tile_md(
+    api_name: str,
+    href: str,
+    text: str,
+    pills: list[str],
+    *,
+    spaced: bool = False,
+    colours: dict[str, str] | None = None,
+) -> str:
+    """One `<Tile>`; `spaced` puts every tag on its own line with blank lines, as the ja index does.
+
+    `colours` gives a pill its own background colour (the default is the index's grey).
+    """
+
+    def strong(pill: str, gap: str) -> str:
+        colour = (colours or {}).get(pill, "#e8e8e8")
+        return f'<strong style="background-color: {colour}">{gap}{pill}{gap}</strong>'
+
     if spaced:
-        strongs = "\n\n".join(f'<strong style="background-color: #e8e8e8">\n\n{p}\n\n</strong>' for p in pills)
+        strongs = "\n\n".join(strong(p, "\n\n") for p in pills)
         return (
             f'<Tile type="model" title="{api_name}" href="{href}">\n\n{text}\n\n<div>\n\n{strongs}\n\n</div>\n\n</Tile>'
         )
-    strongs = "\n".join(f'    <strong style="background-color: #e8e8e8">{p}</strong>' for p in pills)
+    strongs = "\n".join(f"    {strong(p, '')}" for p in pills)
     return f'  <Tile type="model" title="{api_name}" href="{href}">\n  {text}\n  <div>\n{strongs}\n  </div>\n  </Tile>'
 
 

@@ -334,6 +334,9 @@ Box AI for Documentsのデフォルト
 """
 
 
+GREY = "div[]>strong[style=background-color:#e8e8e8]"
+
+
 def test_japanese_index() -> None:
     assert parse_index(JA_INDEX) == [
         Tile("example__before_sections", "/x", "見出しの前のタイル。", None, (), 8),
@@ -344,6 +347,7 @@ def test_japanese_index() -> None:
             section="Box AIのコアモデル",
             pills=("Box AI for Documentsのデフォルト", "チャット", "利用可能"),
             line=20,
+            pill_markup=(GREY, GREY, "div[]>strong[style=background-color:#e1ffe7]"),
         ),
         Tile(
             title="example__grok_beta",
@@ -352,6 +356,7 @@ def test_japanese_index() -> None:
             section="顧客希望で有効化できるモデル",
             pills=("ベータ",),
             line=55,
+            pill_markup=("div[]>strong[style=background-color:#f0e2ff]",),
         ),
     ]
 
@@ -481,3 +486,43 @@ def test_tiles_nested_thousands_deep_each_keep_their_own_text() -> None:
     tiles = parse_index("<Tile title='t'>x <strong>p</strong>" * 5_000)
     assert len(tiles) == 5_000
     assert all((t.description, t.pills) == ("x", ("p",)) for t in tiles)
+
+
+@pytest.mark.parametrize(
+    ("strong", "signature"),
+    [
+        pytest.param(
+            '<div><strong style="background-color: #E8E8E8">p</strong></div>',
+            "div[]>strong[style=background-color:#e8e8e8]",
+            id="case-and-spacing-folded",
+        ),
+        pytest.param(
+            "<div><strong style='color:red;  background-color:#fff;'>p</strong></div>",
+            "div[]>strong[style=background-color:#fff;color:red]",
+            id="style-declarations-sorted",
+        ),
+        pytest.param(
+            '<span class="pill  Compliance" data-x="1"><STRONG>p</STRONG></span>',
+            "span[class=compliance pill,data-x=1]>strong[]",
+            id="wrapper-attributes-count-class-names-sorted",
+        ),
+        pytest.param("<strong title='x' hidden>p</strong>", "tile[]>strong[hidden,title=x]", id="tile-wrapper-by-name"),
+    ],
+)
+def test_each_pill_carries_its_markup_signature(strong: str, signature: str) -> None:
+    (tile,) = parse_index(f"<Tile title='t' href='/guides/x'>{strong}</Tile>")
+    assert (tile.pills, tile.pill_markup) == (("p",), (signature,))
+
+
+def test_markup_runs_parallel_to_pills_and_skips_empty_ones() -> None:
+    (tile,) = parse_index(
+        "<Tile title='t'><div><strong style='a:1'>A</strong><strong style='b:2'> </strong>"
+        "<strong style='c:3'>C</strong></div></Tile>"
+    )
+    assert tile.pills == ("A", "C")
+    assert tile.pill_markup == ("div[]>strong[style=a:1]", "div[]>strong[style=c:3]")
+
+
+def test_both_layouts_give_the_same_markup() -> None:
+    assert [t.pill_markup for t in parse_index(EN_INDEX)] == [t.pill_markup for t in parse_index(JA_LAYOUT_INDEX)]
+    assert parse_index(EN_INDEX)[0].pill_markup == (GREY, GREY, "div[]>strong[style=background-color:#e1ffe7]")

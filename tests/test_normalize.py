@@ -236,7 +236,11 @@ def test_a_tile_whose_columns_fail_is_an_error_finding_and_the_card_keeps_its_ro
     tile = Tile("acme__x", card_href("x-model-card"), "X.", "Models", None, 1)  # pills that are not a tuple
     rows, findings = normalize_snapshot(LOCALES["en"], "c0ffee", AT, ParsedFolder(parsed, folder + "index.md", [tile]))
     assert [r["api_name"] for r in rows] == ["acme__x"] and rows[0]["tile_api_name"] is None
-    assert [(f.code, f.severity) for f in findings] == [("tile-normalize-failed", "error")]
+    # The index's markup cannot be learned from it either; its other tiles would still be read by their words.
+    assert [(f.code, f.severity) for f in findings] == [
+        ("index-normalize-failed", "error"),
+        ("tile-normalize-failed", "error"),
+    ]
 
 
 # -- labels by meaning -------------------------------------------------------------------------
@@ -357,3 +361,75 @@ def test_a_known_label_picks_the_details_table_before_a_label_read_by_meaning():
         "| Key | Value |\n|---|---|\n| Vendor | Acme |\n"
     )
     assert details_rows(parse_card(only_synonyms)) == (("Vendor", "Acme"),)
+
+
+def test_compliance_pills_land_in_compliance_and_inferences_are_findings():
+    colours = {"FedRAMP High": "#d4e8ff", "Acme Shield": "#d4e8ff", "Limited preview": "#fffbf3"}
+    pills = ["Chat model", "Limited preview", "Premium", "FedRAMP High", "DOD IL5", "HIPAA準拠", "Acme Shield"]
+    rows, findings = snapshot(
+        {"x-model-card.md": card_md("acme__x", category="Premium")},
+        index_md({"Models": [tile_md("acme__x", card_href("x-model-card"), "X.", pills, colours=colours)]}),
+    )
+    row = rows["acme__x"]
+    assert row["compliance"] == ["FedRAMP High", "DOD IL5", "HIPAA準拠", "Acme Shield"]
+    assert (row["availability"], row["capabilities"], row["tier"]) == (["preview"], ["chat"], "premium")
+    assert row["badges"] == pills
+    assert findings == [
+        ("pill-by-head-word", "box-ai/ai-models/x-model-card"),
+        ("pill-by-head-word", "box-ai/ai-models/x-model-card"),
+        ("pill-by-markup", "box-ai/ai-models/x-model-card"),
+    ]
+
+
+def test_japanese_pills_through_a_snapshot():
+    pills = ["チャット", "パブリックプレビュー", "スタンダード", "ISMAP", "FedRAMP High認証", "2025年1月9日に廃止予定"]
+    rows, findings = snapshot(
+        {"x-model-card.md": card_md("acme__x", locale="ja")},
+        index_md(
+            {"モデル": [tile_md("acme__x", card_href("x-model-card"), "モデル。", pills, spaced=True)]}, spaced=True
+        ),
+        locale="ja",
+    )
+    row = rows["acme__x"]
+    assert row["compliance"] == ["ISMAP", "FedRAMP High認証"]
+    assert (row["availability"], row["deprecated_on"], row["tier"]) == (
+        ["preview", "deprecated"],
+        date(2025, 1, 9),
+        "standard",
+    )
+    assert [code for code, _ in findings] == ["pill-by-head-word", "pill-by-synonym", "pill-by-head-word"]
+
+
+def test_markup_learned_in_one_index_version_is_never_used_in_another():
+    from transform.normalize import NormalizeCache
+
+    folder = LOCALES["en"].cards_folder
+    cards = ((folder + "x-model-card.md", parse_card(card_md("acme__x"))),)
+    colours = {"FedRAMP High": "#d4e8ff", "Acme Shield": "#d4e8ff"}
+    older = index_md(
+        {"Models": [tile_md("acme__x", card_href("x-model-card"), "X.", ["FedRAMP High"], colours=colours)]}
+    )
+    newer = index_md(
+        {"Models": [tile_md("acme__x", card_href("x-model-card"), "X.", ["Acme Shield"], colours=colours)]}
+    )
+    cache = NormalizeCache()
+    results = []
+    for index in (older, newer):
+        rows, findings = normalize_snapshot(
+            LOCALES["en"], "c0ffee", AT, ParsedFolder(cards, folder + "index.md", parse_index(index)), cache=cache
+        )
+        results.append((rows[0]["compliance"], [f.code for f in findings]))
+    assert results == [(["FedRAMP High"], []), ([], ["unknown-pill"])]
+
+
+def test_markup_evidence_is_learned_once_per_index_version():
+    from transform.normalize import NormalizeCache
+
+    folder = LOCALES["en"].cards_folder
+    cards = ((folder + "x-model-card.md", parse_card(card_md("acme__x"))),)
+    tiles = parse_index(index_md({"Models": [tile_md("acme__x", card_href("x-model-card"), "X.", ["Chat"])]}))
+    cache = NormalizeCache()
+    for _ in range(3):
+        normalize_snapshot(LOCALES["en"], "c0ffee", AT, ParsedFolder(cards, folder + "index.md", tiles), cache=cache)
+    assert cache.markup(tiles) is cache.markup(tiles)
+    assert cache.markup(list(tiles)) is not cache.markup(tiles)  # another version (list) learns its own

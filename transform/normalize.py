@@ -17,9 +17,12 @@ from extract.index_tiles import Tile
 from extract.sources import LocaleStream
 from transform import units
 from transform.labels import read_label
+from transform.pills import MarkupEvidence, learn_markup
 from transform.tables import ERROR, RAW_FIELDS, Finding, finding
 from transform.tiles import match_tiles, tile_columns
 
+# A tile's models columns and its (code, message) pill problems.
+TileColumns = tuple[dict[str, Any], tuple[tuple[str, str], ...]]
 TEXT_FIELDS = ("api_name", "model_name", "hosting_layer", "provider")
 
 
@@ -156,7 +159,8 @@ class NormalizeCache:
 
     def __init__(self) -> None:
         self._cards: dict[ParsedCard, tuple[dict[str, Any], list[tuple[str, str]]] | str] = {}
-        self._tiles: dict[int, tuple[Tile, tuple[dict[str, Any], tuple[str, ...]]]] = {}
+        self._markup: dict[int, tuple[list[Tile], MarkupEvidence]] = {}
+        self._tiles: dict[tuple[int, int], tuple[Tile, MarkupEvidence | None, TileColumns]] = {}
 
     def card(self, card: ParsedCard) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         """The card's row and problems; a card that failed once raises NormalizeError again, at no cost.
@@ -174,13 +178,21 @@ class NormalizeCache:
             raise NormalizeError(result)
         return result
 
-    def tile(self, tile: Tile | None) -> tuple[dict[str, Any], tuple[str, ...]]:
+    def markup(self, tiles: list[Tile]) -> MarkupEvidence:
+        """What pill markup means in this index version, learned once per version (its tile list)."""
+        hit = self._markup.get(id(tiles))  # the entry holds the list, so its id stays its own
+        if hit is None or hit[0] is not tiles:
+            hit = self._markup[id(tiles)] = (tiles, learn_markup(tiles))
+        return hit[1]
+
+    def tile(self, tile: Tile | None, evidence: MarkupEvidence | None = None) -> TileColumns:
         if tile is None:
             return tile_columns(None)
-        hit = self._tiles.get(id(tile))  # by identity: the entry holds the tile, so its id stays its own
-        if hit is None or hit[0] is not tile:
-            hit = self._tiles[id(tile)] = (tile, tile_columns(tile))
-        return hit[1]
+        key = (id(tile), id(evidence))  # by identity: the entry holds both, so their ids stay their own
+        hit = self._tiles.get(key)
+        if hit is None or hit[0] is not tile or hit[1] is not evidence:
+            hit = self._tiles[key] = (tile, evidence, tile_columns(tile, evidence))
+        return hit[2]
 
 
 def normalize_snapshot(
@@ -223,12 +235,23 @@ def normalize_snapshot(
 
     tiles = folder.index
     placed: dict[str, Any] = {}
+    evidence: MarkupEvidence | None = None
     if folder.index_path is None:
         report("index-missing", "The folder has no index.md; tile columns are empty.", None, None)
     elif isinstance(tiles, CardParseError):
         report(tiles.code, f"Index cannot be read: {tiles.reason}", None, folder.index_path, ERROR)
     else:
         api_names = {card_id: row["api_name"] for card_id, row in rows.items()}
+        try:
+            evidence = cache.markup(tiles)
+        except Exception as error:  # pills are still read by their words
+            report(
+                "index-normalize-failed",
+                f"Pill markup cannot be learned: {_briefly(error)}",
+                None,
+                folder.index_path,
+                ERROR,
+            )
         try:
             matches = match_tiles(api_names, tiles)
         except Exception as error:  # the cards still count, without their tiles
@@ -248,19 +271,14 @@ def normalize_snapshot(
     models = []
     for card_id, row in sorted(rows.items()):
         try:
-            columns, unknown = cache.tile(placed.get(card_id))
+            columns, pill_problems = cache.tile(placed.get(card_id), evidence)
         except Exception as error:  # the card keeps its row, without tile columns
             report(
                 "tile-normalize-failed", f"Tile cannot be read: {_briefly(error)}", card_id, folder.index_path, ERROR
             )
-            columns, unknown = cache.tile(None)
-        for pill in unknown:
-            report(
-                "unknown-pill",
-                f"Tile pill {pill!r} is not a known status, tier or capability.",
-                card_id,
-                folder.index_path,
-            )
+            columns, pill_problems = cache.tile(None)
+        for code, message in pill_problems:
+            report(code, message, card_id, folder.index_path)
         if columns["tier"] and row["category"] and columns["tier"] != row["category"]:
             report(
                 "tier-mismatch",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from extract.index_tiles import Tile
-from transform.pills import classify_pills
+from transform.pills import MarkupEvidence, PillFacts, classify_pills
 from transform.vocabulary import ACCESS_LEVEL_WORDS, fold_label
 
 
@@ -115,11 +115,17 @@ EMPTY_TILE_COLUMNS: dict[str, Any] = {
 }
 
 
-def tile_columns(tile: Tile | None) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """The models columns a tile fills, and its pills that mean nothing known."""
+def tile_columns(
+    tile: Tile | None, evidence: MarkupEvidence | None = None
+) -> tuple[dict[str, Any], tuple[tuple[str, str], ...]]:
+    """The models columns a tile fills, and (code, message) for each pill not read by exact words.
+
+    `evidence` is `learn_markup` of the index version the tile is in; without it no pill
+    is placed by its markup.
+    """
     if tile is None:
         return dict(EMPTY_TILE_COLUMNS), ()
-    facts = classify_pills(tile.pills)
+    facts = classify_pills(tile.pills, tile.pill_markup, evidence)
     columns = {
         "tile_api_name": tile.title,
         "tile_description": tile.description,
@@ -133,4 +139,17 @@ def tile_columns(tile: Tile | None) -> tuple[dict[str, Any], tuple[str, ...]]:
         "default_for": list(facts.default_for),
         "badges": list(facts.badges),
     }
-    return columns, facts.unknown
+    return columns, pill_problems(facts)
+
+
+def pill_problems(facts: PillFacts) -> tuple[tuple[str, str], ...]:
+    """Each inferred placement, then each pill no evidence places (`unknown-pill`)."""
+    problems = [(inference.code, inference.message()) for inference in facts.inferred]
+    styled_like = dict(facts.styled_like)
+    for pill in facts.unknown:
+        message = f"Tile pill {pill!r} is not a known status, tier or capability."
+        if pill in styled_like:
+            slot = styled_like[pill]
+            message = message[:-1] + f"; it is styled like this index's {slot} pills, but markup gives no value."
+        problems.append(("unknown-pill", message))
+    return tuple(problems)

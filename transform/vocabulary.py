@@ -7,7 +7,6 @@ whitespace folded, trailing colon dropped).
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 # Table labels -> the models column they fill. "Context length" is an older label
@@ -494,10 +493,6 @@ DEPRECATION_DATE_FILLERS: tuple[str, ...] = (
 )
 DEFAULT_FOR_PREFIXES: tuple[str, ...] = ("default for ",)
 DEFAULT_FOR_SUFFIXES: tuple[str, ...] = ("のデフォルト", "のデフォルトモデル")
-# Compliance programmes, matched as words at the start of a pill.
-COMPLIANCE_PATTERN = re.compile(
-    r"^(fedramp|ismap|hipaa|gxp|soc ?[123]|iso ?\d|irap|c5|pci|gdpr|itar|cjis|stateramp|tisax|k-isms|ens)\b",
-)
 
 # Index sections -> access level.
 ACCESS_LEVEL_WORDS: dict[str, tuple[str, ...]] = {
@@ -516,3 +511,420 @@ def fold_label(text: str) -> str:
 def label_fields() -> dict[str, str]:
     """Map each folded label to its field name."""
     return {fold_label(label): field for field, labels in FIELD_LABELS.items() for label in labels}
+
+
+# =====================================================================================
+# Open-world pill reading (transform/pills.py): pills the exact words above do not read.
+# A pill read by a synonym, a head word, a programme family or its markup is reported
+# (`pill-by-*` findings), so a word found often there is a candidate for the lists above;
+# a listed compliance programme is read silently, like an exact word.
+# =====================================================================================
+
+# Whole pills meaning the same as a known pill word ("GA" = Available). Read as the value
+# with a `pill-by-synonym` finding. Deprecation synonyms may carry a date, as
+# "Deprecated on ..." does. "Legacy" is left out on purpose: a legacy model may be fully
+# available; "Coming soon" and "Not available" too, since they deny availability.
+PILL_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "availability": {
+        "available": (
+            "ga",
+            "general availability",
+            "released",
+            "一般提供",
+            "一般公開",
+            "提供中",
+            "提供開始",
+            "正式リリース",
+            "正式版",
+            "正式提供",
+            "使用可能",
+            "利用できます",
+        ),
+        "preview": (
+            "early access",
+            "early adopter",
+            "technical preview",
+            "tech preview",
+            "developer preview",
+            "早期アクセス",
+            "先行提供",
+            "先行リリース",
+            "試用版",
+        ),
+        "beta": ("experimental", "実験的", "試験運用", "試験的", "試験提供", "試験版"),
+        "deprecated": (
+            "deprecation",
+            "deprecation date",
+            "deprecating",
+            "sunset",
+            "sunsets",
+            "sunsetting",
+            "sunset date",
+            "retiring",
+            "retires",
+            "retirement",
+            "retirement date",
+            "end of life",
+            "end-of-life",
+            "eol",
+            "end of support",
+            "discontinued",
+            "discontinuation",
+            "no longer supported",
+            "廃止日",
+            "廃止済み",
+            "サポート終了",
+            "サポート終了日",
+            "終了日",
+            "提供終了日",
+            "販売終了",
+            "終了",
+        ),
+    },
+    "tier": {
+        "standard": ("スタンダード", "std"),
+        "premium": (),
+    },
+    "capabilities": {
+        "chat": ("conversational", "chat completion", "chat completions", "会話", "対話"),
+        "embeddings": ("エンベディング", "エンベッディング", "embed", "vector embeddings", "ベクトル化"),
+    },
+}
+
+# Words that may sit around a known pill word (or a synonym) without changing what it says:
+# "Limited preview", "Now available", "ベータ版", "利用可能になりました". Read as the value
+# with a `pill-by-head-word` finding. A modifier belongs to one value only: "soon" keeps
+# "Retiring soon" a deprecation but must not make "Available soon" available.
+PILL_MODIFIERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "availability": {
+        "available": (
+            "now",
+            "generally",
+            "general",
+            "fully",
+            "widely",
+            "currently",
+            "一般",
+            "になりました",
+            "となりました",
+            "です",
+            "中",
+            "済み",
+        ),
+        "preview": (
+            "available",
+            "で利用可能",
+            "で提供",
+            "として提供",
+            "limited",
+            "public",
+            "private",
+            "open",
+            "closed",
+            "early",
+            "technical",
+            "tech",
+            "developer",
+            "now",
+            "in",
+            "version",
+            "release",
+            "feature",
+            "model",
+            "限定",
+            "パブリック",
+            "プライベート",
+            "公開",
+            "一般",
+            "版",
+            "中",
+            "提供中",
+            "機能",
+            "モデル",
+        ),
+        "beta": (
+            "available",
+            "で利用可能",
+            "で提供",
+            "として提供",
+            "open",
+            "closed",
+            "public",
+            "private",
+            "limited",
+            "now",
+            "in",
+            "version",
+            "release",
+            "feature",
+            "model",
+            "オープン",
+            "クローズド",
+            "パブリック",
+            "プライベート",
+            "限定",
+            "公開",
+            "版",
+            "中",
+            "提供中",
+            "機能",
+            "モデル",
+        ),
+        "deprecated": (
+            "soon",
+            "scheduled",
+            "planned",
+            "model",
+            "version",
+            "will be",
+            "to be",
+            "being",
+            "for",
+            "予定",
+            "済み",
+            "まもなく",
+            "近日",
+            "モデル",
+        ),
+    },
+    "tier": {
+        "standard": ("tier", "model", "plan", "ティア", "モデル", "プラン", "層"),
+        "premium": ("tier", "model", "plan", "ティア", "モデル", "プラン", "層"),
+    },
+    "capabilities": {
+        "chat": ("model", "text", "completion", "completions", "ai", "モデル", "テキスト"),
+        "embeddings": ("model", "text", "vector", "モデル", "テキスト", "ベクトル"),
+    },
+}
+
+# More words around a deprecation pill's date: "Deprecation date: 2025-01-09",
+# "Retiring after 2025-01-09", "2025年1月9日以降廃止".
+PILL_DATE_FILLERS: tuple[str, ...] = (
+    "after",
+    "starting",
+    "beginning",
+    "date",
+    "以降",
+    "付け",
+    "付",
+    "で",
+    "をもって",
+    "をもちまして",
+)
+
+# Compliance programmes, compared after folding case, width, punctuation and spacing
+# ("FedRAMP-High" = "fedramp high", "SOC2 Type II" = "SOC 2 Type II", "IL5" = "IL 5").
+# Each entry: (names of the programme, qualifiers that may follow a name in any number:
+# levels, types, versions). "" in the qualifiers: the bare name is a programme on its own.
+# A pill that is a listed name with listed qualifiers is read silently; a pill that starts
+# with a name and goes on otherwise ("FedRAMP Rev5 Agency") is read as compliance with a
+# `pill-by-compliance-family` finding. A 4-digit year may follow anything ("ISO 27001:2022").
+_LEVELS_1_TO_5 = ("level 1", "level 2", "level 3", "level 4", "level 5", "l1", "l2", "l3", "l4", "l5")
+_TYPES = ("type 1", "type 2", "type i", "type ii", "type1", "type2")
+COMPLIANCE_PROGRAMMES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    # United States: federal
+    (
+        ("FedRAMP",),
+        (
+            "",
+            "low",
+            "moderate",
+            "high",
+            "li-saas",
+            "low impact saas",
+            "tailored",
+            "20x",
+            "ready",
+            "authorized",
+            "in process",
+            "agency",
+            "jab",
+            "ato",
+            "p-ato",
+            "rev 4",
+            "rev 5",
+            "baseline",
+            "impact",
+            "impact level",
+        ),
+    ),
+    (("DoD SRG", "DoD CC SRG", "DoD Cloud Computing SRG", "SRG"), ("", "il2", "il4", "il5", "il6")),
+    (
+        ("DoD", "DISA"),
+        ("il2", "il4", "il5", "il6", "impact level 2", "impact level 4", "impact level 5", "impact level 6"),
+    ),
+    (("IL2", "IL4", "IL5", "IL6", "Impact Level 2", "Impact Level 4", "Impact Level 5", "Impact Level 6"), ("",)),
+    (("CMMC", "CMMC 2.0"), ("", *_LEVELS_1_TO_5[:3], *_LEVELS_1_TO_5[5:8])),
+    (("CJIS",), ("",)),
+    (("ITAR",), ("",)),
+    (("EAR", "Export Administration Regulations"), ("",)),
+    (("IRS 1075", "IRS Publication 1075", "IRS Pub 1075", "Publication 1075"), ("",)),
+    (("FISMA",), ("", "low", "moderate", "high")),
+    (
+        ("NIST", "NIST SP"),
+        (
+            "800-53",
+            "800-171",
+            "800-172",
+            "csf",
+            "cybersecurity framework",
+            "ai rmf",
+            "rev 4",
+            "rev 5",
+            "low",
+            "moderate",
+            "high",
+        ),
+    ),
+    (("NIST 800-53", "NIST 800-171", "NIST CSF", "NIST AI RMF", "SP 800-53", "SP 800-171"), ("", "rev 4", "rev 5")),
+    (("DFARS", "DFARS 252.204-7012"), ("",)),
+    (("FIPS",), ("140-2", "140-3", "199", "200", "validated", "level 1", "level 2", "level 3")),
+    (("FIPS 140-2", "FIPS 140-3", "FIPS 140"), ("", *_LEVELS_1_TO_5[:4])),
+    (("HIPAA",), ("", "baa", "hitech")),
+    (("HITECH",), ("",)),
+    (("HITRUST", "HITRUST CSF"), ("", "r2", "i1", "e1", "csf")),
+    (("MARS-E",), ("",)),
+    (("FERPA",), ("",)),
+    (("COPPA",), ("",)),
+    (("GLBA", "Gramm-Leach-Bliley"), ("",)),
+    (("SOX", "Sarbanes-Oxley", "J-SOX"), ("",)),
+    (("FFIEC",), ("",)),
+    (("Section 508", "VPAT", "WCAG"), ("", "2.0", "2.1", "2.2", "a", "aa", "aaa")),
+    (("HECVAT",), ("", "lite", "full")),
+    # United States: states
+    (("CCPA", "CPRA"), ("",)),
+    (
+        ("StateRAMP", "GovRAMP"),
+        (
+            "",
+            "low",
+            "moderate",
+            "high",
+            "low+",
+            "core",
+            "ready",
+            "authorized",
+            "provisional",
+            "provisionally authorized",
+            "progressing",
+            "security snapshot",
+            "snapshot",
+            "active",
+            "in process",
+        ),
+    ),
+    (("TX-RAMP", "TXRAMP"), ("", "level 1", "level 2", "provisional", "certified")),
+    (("AZ-RAMP", "AZRAMP"), ("",)),
+    (("NYDFS", "23 NYCRR 500"), ("",)),
+    # International
+    (
+        ("ISMAP", "ISMAP-LIU", "政府情報システムのためのセキュリティ評価制度"),
+        ("", "liu", "low impact use", "cloud service list", "クラウドサービスリスト"),
+    ),
+    (("C5", "BSI C5"), ("", *_TYPES)),
+    (("AIC4", "BSI AIC4"), ("",)),
+    (("IRAP",), ("", "protected", "official", "secret", "top secret")),
+    (
+        ("ENS", "Esquema Nacional de Seguridad"),
+        ("", "high", "medium", "basic", "alta", "media", "básica", "basica", "alto", "medio", "bajo"),
+    ),
+    (("HDS",), ("",)),
+    (("SecNumCloud",), ("",)),
+    (("G-Cloud",), ("", "12", "13", "14", "15")),
+    (("Cyber Essentials",), ("", "plus")),
+    (("MTCS", "MTCS SS 584", "SS 584"), ("", "level 1", "level 2", "level 3", "tier 1", "tier 2", "tier 3")),
+    (("OSPAR",), ("",)),
+    (("MAS TRM",), ("",)),
+    (("K-ISMS", "ISMS-P", "KISMS"), ("",)),
+    (("CSAP",), ("", "low", "medium", "high")),
+    (("PDPA",), ("",)),
+    (("APPI", "個人情報保護法"), ("",)),
+    (("PIPEDA",), ("",)),
+    (("Protected B", "CCCS Medium", "CCCS"), ("", "medium", "protected b")),
+    (("LGPD",), ("",)),
+    (("GDPR", "UK GDPR"), ("",)),
+    (("DORA",), ("",)),
+    (("NIS2", "NIS 2"), ("", "directive")),
+    (("EU AI Act",), ("",)),
+    (("EU Cloud CoC", "EU Cloud Code of Conduct"), ("", "level 1", "level 2", "level 3")),
+    (("EU-US DPF", "Data Privacy Framework", "DPF", "Privacy Shield"), ("",)),
+    (("APEC CBPR", "CBPR", "APEC PRP"), ("",)),
+    (("CSA STAR",), ("", "level 1", "level 2", "level 3", "self-assessment", "certification", "attestation")),
+    (("TISAX",), ("", "al1", "al2", "al3", "assessment level 2", "assessment level 3")),
+    (("FISC", "FISC安全対策基準"), ("",)),
+    (("3省2ガイドライン", "医療情報ガイドライン"), ("",)),
+    (("Pマーク", "プライバシーマーク", "PrivacyMark", "Privacy Mark", "JIS Q 15001"), ("",)),
+    (("JIS Q 27001", "JIS Q 27017"), ("",)),
+    (("ISMS",), ("", "クラウドセキュリティ")),
+    (("CSマーク", "CS Mark"), ("", "gold", "silver", "ゴールド", "シルバー")),
+    (("MLPS", "等保"), ("", "2.0", "level 3", "三级")),
+    (("NEN 7510",), ("",)),
+    (("APRA CPS 234", "CPS 234"), ("",)),
+    (("FINMA",), ("",)),
+    (("MeitY",), ("", "empanelled", "empanelment")),
+    (("NZISM",), ("",)),
+    # Industry and ISO families
+    (
+        ("ISO", "ISO/IEC", "ISO IEC", "IEC"),
+        (
+            "27001",
+            "27002",
+            "27017",
+            "27018",
+            "27701",
+            "9001",
+            "14001",
+            "20000-1",
+            "22301",
+            "42001",
+            "27799",
+            "13485",
+            "50001",
+        ),
+    ),
+    (("ISO 27001", "ISO 27017", "ISO 27018", "ISO 27701", "ISO 9001", "ISO 22301", "ISO 42001"), ("",)),
+    (("SOC", "AICPA SOC"), ("1", "2", "3", "2+", "2 plus", *_TYPES, "for cybersecurity")),
+    (("SOC 1", "SOC 2", "SOC 3", "SOC 2+", "SOC1", "SOC2", "SOC3"), ("", *_TYPES, "hipaa", "plus", "+")),
+    (("SSAE 18", "SSAE 16", "ISAE 3402", "ISAE 3000"), ("", *_TYPES)),
+    (
+        ("PCI", "PCI DSS", "PCI-DSS", "PCI 3DS", "PCI PIN"),
+        ("", "dss", *_LEVELS_1_TO_5[:4], "v3.2.1", "v4.0", "v4.0.1", "3.2.1", "4.0", "4.0.1", "service provider"),
+    ),
+    (("SWIFT CSP",), ("",)),
+    (("GxP", "GMP", "GLP"), ("",)),
+    (("21 CFR Part 11", "FDA 21 CFR Part 11", "CFR Part 11", "EU Annex 11", "Annex 11"), ("",)),
+)
+# Suffixes that only say the programme is met: "HIPAA準拠", "FedRAMP High認証", "SOC 2 certified".
+COMPLIANCE_SUFFIXES: tuple[str, ...] = (
+    "準拠",
+    "に準拠",
+    "対応",
+    "に対応",
+    "適合",
+    "認証",
+    "認定",
+    "認可",
+    "取得",
+    "取得済み",
+    "登録",
+    "登録済み",
+    "済み",
+    "済",
+    "compliant",
+    "compliance",
+    "certified",
+    "certification",
+    "authorized",
+    "authorised",
+    "authorization",
+    "accredited",
+    "accreditation",
+    "validated",
+    "attested",
+    "attestation",
+    "aligned",
+    "approved",
+    "registered",
+    "report",
+    "ready",
+)
