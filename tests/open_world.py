@@ -81,8 +81,17 @@ DATE_FIELDS = ("release_date", "knowledge_cutoff")
 TOKEN_FIELDS = ("input_context_tokens", "max_output_tokens")
 BOOL_FIELDS = ("open_source", "ip_infringement_protection")
 CARD_FIELDS = (*TEXT_FIELDS, "category", *DATE_FIELDS, *TOKEN_FIELDS, "throughput", *BOOL_FIELDS)
-PILL_FIELDS = ("tile_api_name", "access_level", "availability", "deprecated_on", "tier", "capabilities", "compliance")
-SET_FIELDS = ("availability", "capabilities", "compliance")
+PILL_FIELDS = (
+    "tile_api_name",
+    "access_level",
+    "availability",
+    "deprecated_on",
+    "tier",
+    "capabilities",
+    "compliance",
+    "default_for",
+)
+SET_FIELDS = ("availability", "capabilities", "compliance", "default_for")
 
 
 # -- reading the real HEAD ----------------------------------------------------------------------------

@@ -143,7 +143,7 @@ DATE_FORMS: tuple[Form, ...] = (
     Form("full-width", "ja", "{era}{eyn}年{m}月{d}日", fullwidth=True, needs=DAY),
     Form("full-width", "ja", "{y}/{mm}/{dd}", fullwidth=True, needs=DAY),
     # Remarks in parentheses after the value (the docs' own 日本時間 usage, US time / GA notes).
-    Form("remark", "en", "{MMMM} {d}, {y} (GA)", needs=DAY),
+    Form("remark", "en", "{MMMM} {d}, {y} (US time)", needs=DAY),
     Form("remark", "en", "{MMMM} {y} (training data)", needs=MONTH),
     Form("remark", "ja", "{y}年{m}月{d}日（米国時間）", needs=DAY),
     Form("remark", "ja", "{y}年{m}月（学習データ）", needs=MONTH),
