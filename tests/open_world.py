@@ -737,8 +737,6 @@ def main(bundle: str) -> None:
 if __name__ == "__main__":
     import sys
 
-    main(
-        sys.argv[1]
-        if len(sys.argv) > 1
-        else str(Path(__file__).resolve().parents[2] / "shared/corpus/box-ai-docs.bundle")
-    )
+    from tests.conftest import BUNDLE
+
+    main(sys.argv[1] if len(sys.argv) > 1 else str(BUNDLE))

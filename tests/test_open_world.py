@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import datetime
+from collections import Counter
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -36,7 +37,7 @@ def world(tmp_path_factory) -> ow.OpenWorld:
 
 
 @pytest.fixture(scope="module")
-def cli_read(world, tmp_path_factory) -> dict[str, tuple[dict[str, dict], list[tuple[str | None, str]]]]:
+def cli_out(world, tmp_path_factory) -> Path:
     """Variant 0 as a docs repository (one commit per branch), read by `model-catalog backfill`."""
     tmp = tmp_path_factory.mktemp("cli")
     repo = make_docs_repo(tmp)
@@ -47,6 +48,13 @@ def cli_read(world, tmp_path_factory) -> dict[str, tuple[dict[str, dict], list[t
     out = tmp / "out"
     result = cli("backfill", "--source", str(repo.path), "--out", str(out), "--cache-dir", str(tmp / "cache"), cwd=tmp)
     assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def cli_read(cli_out) -> dict[str, tuple[dict[str, dict], list[tuple[str | None, str]]]]:
+    """Models rows by card id and (card id, message) findings of each locale, from the CLI's files."""
+    out = cli_out
     models = pq.read_table(out / "models.parquet").to_pylist()
     findings = pq.read_table(out / "findings.parquet").to_pylist()
     return {
@@ -130,10 +138,15 @@ def test_the_fast_path_reads_variant_0_as_the_cli_does(world, cli_read):
     assert not differ, "\n".join(differ)
 
 
+def test_the_rewritten_docs_give_outputs_of_the_contract_shape(cli_out, check_outputs):
+    check_outputs(cli_out, "models,findings,state")
+
+
 def test_every_rewritten_cell_reads_as_the_baseline(judged):
     outcomes, collateral = judged
     bad = [o for o in outcomes if o.status != "right"]
-    message = listing(bad, f"of {len(outcomes)} rewritten cells not read as the baseline")
+    statuses = Counter(o.status for o in outcomes)
+    message = listing(bad, f"of {len(outcomes)} rewritten cells not read as the baseline {dict(statuses)}")
     if collateral:
         message += f"\n{len(collateral)} untouched columns changed:\n" + "\n".join(collateral)
     assert not bad and not collateral, message
