@@ -43,7 +43,8 @@ COMPLIANCE_STYLE = "#d6ecff"  # a colour no HEAD pill uses: the compliance group
 DEPRECATION_STYLE = "#999999"  # the colour deprecation pills had in the docs' history
 AT = datetime.datetime(2025, 9, 1, tzinfo=datetime.UTC)
 
-# The details labels the HEAD cards use (facts of the real docs, checked by `check_head_reading`).
+# The details labels the HEAD cards use: facts of the real docs, checked against the baseline run
+# by test_the_generator_reads_the_head_as_the_pipeline_does.
 HEAD_LABELS: dict[str, str] = {
     "Model name": "model_name",
     "Model category": "category",
@@ -389,7 +390,7 @@ class VariantWriter:
                 text = self.value(locale, card_id, fld, r, text, row, planner)
         return text
 
-    def label(self, locale, card_id, fld, r: TableRow, text, row, planner: Planner) -> str:
+    def label(self, locale: str, card_id: str, fld: str, r: TableRow, text: str, row: dict, planner: Planner) -> str:
         lang = LANG[locale]
         choices = [*F.LABEL_SYNONYMS[fld][lang], "{label}" + F.LABEL_REMARKS[fld][lang]]
         choice = planner.pick(f"label:{fld}", lang, choices, lambda _: True)
@@ -398,7 +399,7 @@ class VariantWriter:
         self.cases.append(Case(self.variant, locale, card_id, fld, family, choice, r.value, typed(row, fld), label=new))
         return replace_cell(text, r, 1, new)
 
-    def value(self, locale, card_id, fld, r: TableRow, text, row, planner: Planner) -> str:
+    def value(self, locale: str, card_id: str, fld: str, r: TableRow, text: str, row: dict, planner: Planner) -> str:
         lang = LANG[locale]
         base = typed(row, fld)
         kind, forms, fields, expect = value_plan(fld, base, lang)
@@ -429,7 +430,9 @@ class VariantWriter:
                 edits[title] = edit
         return edit_index(text, edits)
 
-    def availability(self, locale, lang, row, pills: list[str], edit: TileEdit, planner, *, deprecate: bool):
+    def availability(
+        self, locale: str, lang: str, row: dict, pills: list[str], edit: TileEdit, planner: Planner, *, deprecate: bool
+    ) -> None:
         """One availability pill per tile: a launch-stage modifier, or (some tiles) a deprecation pill."""
         spots = [(n, HEAD_AVAILABILITY[p]) for n, p in enumerate(pills) if p in HEAD_AVAILABILITY]
         if not spots:
@@ -459,7 +462,7 @@ class VariantWriter:
             Case(self.variant, locale, row["card_id"], "availability", "availability modifier", word, word, base)
         )
 
-    def compliance(self, locale, lang, row, edit: TileEdit, planner, *, anchor: bool) -> int:
+    def compliance(self, locale: str, lang: str, row: dict, edit: TileEdit, planner: Planner, *, anchor: bool) -> int:
         """A new programme pill in the compliance style, after the group's anchor on the first tiles."""
         names = F.COMPLIANCE_PROGRAMMES[lang]
         name = planner.pick("compliance", lang, names, lambda _: True)
@@ -650,10 +653,6 @@ def fitting_forms(baseline: dict[str, dict[str, dict]]) -> set[tuple[str, str, s
                 kind, forms, fields, _ = value_plan(fld, typed(row, fld), lang)
                 goal |= {(kind, lang, f.template) for f in forms if kind and render(f, fields(f)) is not None}
     return goal
-
-
-def read_variant(locale: str, files: dict[str, str]) -> tuple[dict[str, dict], list[tuple[str | None, str]]]:
-    return normalize_folder(locale, files)
 
 
 def outcomes_for(
