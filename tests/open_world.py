@@ -256,8 +256,12 @@ def date_forms(precision: str, lang: str) -> list[F.Form]:
 
 
 def expected_date(value: datetime.date, precision: str, form: F.Form) -> tuple[datetime.date, str]:
-    """The contract: a vague date is stored at the coarsest precision that is certainly true (the year)."""
-    return (datetime.date(value.year, 1, 1), "year") if form.vague else (value, precision)
+    """The contract: a vague date is stored at the coarsest precision that is certainly true."""
+    if not form.vague:
+        return value, precision
+    if form.certain == "month":
+        return value.replace(day=1), "month"
+    return datetime.date(value.year, 1, 1), "year"
 
 
 def range_high(low: float) -> float:

@@ -27,6 +27,9 @@ class Form:
     vague: bool = False
     fullwidth: bool = False
     needs: str = ""  # dates: "day" or "month", the precision the template states
+    # vague dates: the precision still certain. An approximate day ("about June 20") is still
+    # in its month; an approximate month, a part of a year or a quarter only in its year.
+    certain: str = "year"
 
 
 # -- dates ------------------------------------------------------------------------------------------
@@ -155,7 +158,7 @@ DATE_FORMS: tuple[Form, ...] = (
     Form("approximation", "en", "c. {MMM} {y}", vague=True, needs=MONTH),
     Form("approximation", "en", "approximately {MMMM} {y}", vague=True, needs=MONTH),
     Form("approximation", "en", "{MMMM} {y} (approx.)", vague=True, needs=MONTH),
-    Form("approximation", "en", "about {MMMM} {d}, {y}", vague=True, needs=DAY),
+    Form("approximation", "en", "about {MMMM} {d}, {y}", vague=True, needs=DAY, certain=MONTH),
     Form("approximation", "en", "{part_en} {y}", vague=True, needs=MONTH),
     Form("approximation", "en", "Q{q} {y}", vague=True, needs=MONTH),
     Form("approximation", "en", "{qth} quarter {y}", vague=True, needs=MONTH),
@@ -163,7 +166,7 @@ DATE_FORMS: tuple[Form, ...] = (
     Form("approximation", "ja", "{y}年{m}月頃", vague=True, needs=MONTH),
     Form("approximation", "ja", "{y}年{m}月ごろ", vague=True, needs=MONTH),
     Form("approximation", "ja", "{y}年{m}月前後", vague=True, needs=MONTH),
-    Form("approximation", "ja", "{y}年{m}月{d}日頃", vague=True, needs=DAY),
+    Form("approximation", "ja", "{y}年{m}月{d}日頃", vague=True, needs=DAY, certain=MONTH),
     Form("approximation", "ja", "{y}年{part_ja}", vague=True, needs=MONTH),
     Form("approximation", "ja", "{y}年第{q}四半期", vague=True, needs=MONTH),
     Form("approximation", "ja", "{y}年{half_ja}", vague=True, needs=MONTH),

@@ -63,6 +63,10 @@ def test_single_pill(pills, expected):
         ("Deprecated on January 9th, 2025", datetime.date(2025, 1, 9)),
         ("日本時間2025年1月9日に廃止", datetime.date(2025, 1, 9)),
         ("２０２５年１月９日に廃止", datetime.date(2025, 1, 9)),
+        ("廃止日: 2025年01月09日", datetime.date(2025, 1, 9)),
+        ("2025/1/9(木)に廃止", datetime.date(2025, 1, 9)),
+        ("Deprecated on January 9, 2025 (US time)", datetime.date(2025, 1, 9)),
+        ("非推奨（2025年1月9日）", datetime.date(2025, 1, 9)),
     ],
 )
 def test_deprecation_date(pill, day):
@@ -236,7 +240,7 @@ def test_head_word_with_modifiers(pill, slot, value):
         ("End-of-life", "availability", "deprecated"),
         ("EOL", "availability", "deprecated"),
         ("サポート終了", "availability", "deprecated"),
-        ("スタンダード", "tier", "standard"),
+        ("Std", "tier", "standard"),
         ("エンベディング", "capabilities", "embeddings"),
         ("Chat completions", "capabilities", "chat"),
     ],
@@ -534,3 +538,17 @@ def test_any_pills_with_markup_are_accounted_for(pills, known):
     assert {i.pill for i in result.inferred} <= set(result.badges)
     assert set(result.availability) <= {"available", "preview", "beta", "deprecated"}
     assert set(result.capabilities) <= {"chat", "embeddings"} and result.tier in (None, "standard", "premium")
+
+
+@pytest.mark.parametrize(
+    ("pill", "value"),
+    [("Generally Available (GA)", "available"), ("一般提供（GA）", "available"), ("Available (GA)", "available")],
+)
+def test_a_remark_that_repeats_the_pill_is_read_with_it(pill, value):
+    found = classify_pills([pill])
+    assert (found.availability, found.unknown) == ((value,), ())
+    assert [i.slot for i in found.inferred] == ["availability"]
+
+
+def test_a_remark_that_says_something_else_leaves_the_pill_unknown():
+    assert classify_pills(["Preview (GA)"]).unknown == ("Preview (GA)",)

@@ -257,6 +257,7 @@ def test_parse_bool_rejects(text):
         ("Premium", "premium"),
         ("premium", "premium"),
         ("標準", "standard"),
+        ("スタンダード", "standard"),
         ("プレミアム", "premium"),
         ("", None),
         ("Not specified", None),
@@ -482,6 +483,8 @@ def test_parse_tokens_refuses_what_is_not_one_figure(text, why):
     [
         # the Japanese cells that once came out null, and their cousins
         ("およそ163～300", (163.0, 300.0)),
+        ("from 117 to 244 tok/s", (117.0, 244.0)),
+        ("from 117 tok/s to 244 tok/s", (117.0, 244.0)),
         ("163～300程度", (163.0, 300.0)),
         ("約163〜300トークン/秒", (163.0, 300.0)),
         ("163-300前後", (163.0, 300.0)),
@@ -571,6 +574,13 @@ def test_parse_throughput_refuses_bounds_and_nonsense(text):
         ("２０２４年６月２０日（木）", (D(2024, 6, 20), "day")),
         ("2024年6月20日木曜日", (D(2024, 6, 20), "day")),
         ("令和6年6月20日", (D(2024, 6, 20), "day")),
+        # JIS X 0301 era initials
+        ("R6.6.20", (D(2024, 6, 20), "day")),
+        ("R06.06.20", (D(2024, 6, 20), "day")),
+        ("H31.4.30", (D(2019, 4, 30), "day")),
+        # ordinal quarters and halves: only the year is certain
+        ("4th quarter 2024", (D(2024, 1, 1), "year")),
+        ("the 2nd half of 2024", (D(2024, 1, 1), "year")),
         ("令和元年5月1日", (D(2019, 5, 1), "day")),
         ("平成31年4月30日", (D(2019, 4, 30), "day")),
         ("平成元年", (D(1989, 1, 1), "year")),

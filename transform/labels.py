@@ -39,7 +39,8 @@ _RULES = tuple(
     for field, groups, unless in LABEL_RULES
 )
 _REMARK_RE = re.compile(r"[(\[【]([^()\[\]【】]*)[)\]】]")
-_REMARK_HOLD_RE = re.compile(r"\d|" + phrase_pattern((*LABEL_REMARK_HOLD_WORDS, *APPROXIMATE_WORDS)))
+# A figure in a remark may scale the value ("(in 1000s)"); a lone 1 only counts ("1リクエストあたり").
+_REMARK_HOLD_RE = re.compile(r"\d{2,}|[02-9]|" + phrase_pattern((*LABEL_REMARK_HOLD_WORDS, *APPROXIMATE_WORDS)))
 
 
 @dataclass(frozen=True)

@@ -158,7 +158,7 @@ _DEPRECATED_RE = re.compile(phrase_pattern(AVAILABILITY_PILLS["deprecated"]))
 _DEPRECATED_SYNONYM_RE = re.compile(
     phrase_pattern(PILL_SYNONYMS["availability"]["deprecated"]).replace(r"\ ", "[ -]").replace(r"\-", "[ -]")
 )
-_PUNCT = r"[:;,、。()\[\]【】「」\-–—]"
+_PUNCT = r"[:;,、。\[\]【】「」\-–—]"  # brackets come off only as a pair (`_strip`)
 _FILLER = phrase_pattern((*DEPRECATION_DATE_FILLERS, *PILL_DATE_FILLERS))
 _MODIFIER = phrase_pattern(PILL_MODIFIERS["availability"]["deprecated"])
 
@@ -183,9 +183,15 @@ def _day(text: str) -> tuple[datetime.date | None, bool]:
 
 
 def _strip(pattern: re.Pattern[str], text: str) -> str:
+    """Words and punctuation off both ends, and a bracket pair around all of what is left.
+
+    A bracket at one end alone stays: "2025/5/6(火)" keeps its weekday for `parse_date`.
+    """
     previous = None
     while previous != text:
         previous, text = text, pattern.sub("", text).strip()
+        if text.startswith("(") and text.endswith(")") and "(" not in text[1:-1]:
+            text = text[1:-1].strip()
     return text
 
 
@@ -324,8 +330,30 @@ def read_pill(written: str) -> Reading:
     if len(folded) > _MAX_OPEN_WORLD_CHARS:
         reading = _deprecation(folded, written)
     else:
-        reading = _programme(written) or _deprecation(folded, written) or _by_head_word(folded, written)
+        reading = (
+            _programme(written)
+            or _deprecation(folded, written)
+            or _by_head_word(folded, written)
+            or _with_remark(folded, written)
+        )
     return reading or ((("unknown", written),), None)
+
+
+_REMARK_RE = re.compile(r"(?P<core>[^()]+?) ?\((?P<remark>[^()]+)\)")
+
+
+def _with_remark(folded: str, written: str) -> Reading | None:
+    """ "Generally Available (GA)", "一般提供（GA）": a remark that says the same as the pill."""
+    match = _REMARK_RE.fullmatch(folded)
+    if match is None:
+        return None
+    core, core_inference = read_pill(match["core"])
+    remark, _ = read_pill(match["remark"])
+    if any(slot == "unknown" for slot, _ in core) or set(core) != set(remark):
+        return None
+    slot, value = core[0]
+    why = f"{match['core']!r}, which its remark {match['remark']!r} repeats"
+    return core, Inference(core_inference.code if core_inference else BY_SYNONYM, written, slot, str(value), why)
 
 
 # Markup within one index version ---------------------------------------------------------

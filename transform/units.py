@@ -26,6 +26,7 @@ from transform.vocabulary import (
     FIRST_ERA_YEAR_WORDS,
     JA_BIG_UNITS,
     JA_SMALL_UNITS,
+    JAPANESE_ERA_INITIALS,
     JAPANESE_ERAS,
     KANJI_DIGITS,
     MONTHS,
@@ -33,6 +34,7 @@ from transform.vocabulary import (
     OTHER_MODEL_PHRASES,
     PART_OF_WORDS,
     RANGE_FROM_WORDS,
+    RANGE_OPENING_WORDS,
     RANGE_SEPARATORS,
     RANGE_UNTIL_WORDS,
     SUB_YEAR_PERIODS,
@@ -253,7 +255,8 @@ def parse_tokens(text: str) -> int | None:
 # Throughput --------------------------------------------------------------------------
 
 _THROUGHPUT_RE = re.compile(
-    _words(THROUGHPUT_PREFIX_WORDS)
+    rf"(?:(?P<opening>{phrase_pattern(RANGE_OPENING_WORDS)}) )?"
+    + _words(THROUGHPUT_PREFIX_WORDS)
     + rf"(?P<low>{_NUMBER})(?: ?{phrase_pattern(THROUGHPUT_SUFFIX_WORDS)})*"
     + rf"(?: ?(?P<separator>{phrase_pattern(RANGE_SEPARATORS)}) ?{_words(THROUGHPUT_PREFIX_WORDS)}(?P<high>{_NUMBER}))?"
     + rf"(?: ?(?:(?P<until>{phrase_pattern(RANGE_UNTIL_WORDS)})|{phrase_pattern(THROUGHPUT_SUFFIX_WORDS)}))*"
@@ -274,6 +277,8 @@ def parse_throughput(text: str) -> tuple[float, float] | None:
         raise UnparsedValue(text, "throughput")
     if match["until"] and match["separator"] not in _RANGE_FROM:
         raise UnparsedValue(text, "throughput (a bound, not a figure)")
+    if match["opening"] and not match["high"]:
+        raise UnparsedValue(text, "throughput (a bound, not a figure)")  # "from 117" alone
     low = float(_decimal(match["low"]))
     high = float(_decimal(match["high"] or match["low"]))
     if low > high:
@@ -295,6 +300,7 @@ _CONNECTOR_RE = re.compile(phrase_pattern(DATE_CONNECTOR_WORDS))
 _WEEKDAY_INDEX = {fold_text(name): number for name, number in WEEKDAYS.items()}
 _WEEKDAY_RE = re.compile(phrase_pattern(_WEEKDAY_INDEX) + rf"|\((?P<mark>[{WEEKDAY_MARKS}])(?:曜日?)?\)")
 _ERA_INDEX = {fold_text(name): era for name, era in JAPANESE_ERAS.items()}
+_ERA_INITIALS = {fold_text(initial): _ERA_INDEX[fold_text(name)] for initial, name in JAPANESE_ERA_INITIALS.items()}
 _KANJI_NUMERAL_RE = re.compile("([" + "".join((*KANJI_DIGITS, *JA_SMALL_UNITS)) + "]+)(?=[年月日])")
 _MONTH = rf"(?P<month_name>{phrase_pattern(MONTHS)})"
 _ERA = rf"(?P<era>{phrase_pattern(_ERA_INDEX)}) ?(?P<era_year>\d{{1,2}}|{phrase_pattern(FIRST_ERA_YEAR_WORDS)})"
@@ -306,6 +312,9 @@ _DATE_FORMS: tuple[re.Pattern[str], ...] = tuple(
         # day and month before the year, in either order: 20/06/2024, 06/20/2024
         r"(?P<first>\d{1,2})(?P<sep>[-/.])(?P<second>\d{1,2})(?P=sep)(?P<year>\d{4})",
         r"(?P<month>\d{1,2})[-/.](?P<year>\d{4})",
+        # JIS X 0301: R6.5.13
+        rf"(?P<era>{phrase_pattern(_ERA_INITIALS, right_bound=False)})(?P<era_year>\d{{1,2}})"
+        r"\.(?P<month>\d{1,2})\.(?P<day>\d{1,2})",
         rf"(?:{_ERA}|(?P<year>\d{{4}})) ?年(?: ?(?P<month>\d{{1,2}}) ?月(?: ?(?P<day>\d{{1,2}}) ?日)?)?",
         rf"{_MONTH} (?P<day>\d{{1,2}}) (?P<year>\d{{4}})",
         rf"(?P<day>\d{{1,2}}) {_MONTH} (?P<year>\d{{4}})",
@@ -377,11 +386,16 @@ def _day_and_month(first: int, second: int, text: str) -> tuple[int, int]:
 _FIRST_ERA_YEAR = {fold_text(word) for word in FIRST_ERA_YEAR_WORDS}
 
 
+def _era(parts: dict[str, str | None]) -> tuple[int, tuple[int, int, int], tuple[int, int, int] | None]:
+    era = parts["era"] or ""
+    return _ERA_INDEX.get(era) or _ERA_INITIALS[era]
+
+
 def _year(parts: dict[str, str | None]) -> int:
     """The Western year, from an era year where one is given (令和6年 is 2024)."""
     if not parts.get("era"):
         return int(parts["year"] or 0)
-    offset = _ERA_INDEX[parts["era"] or ""][0]
+    offset = _era(parts)[0]
     era_year = parts["era_year"] or ""
     return offset + (1 if era_year in _FIRST_ERA_YEAR else int(era_year))
 
@@ -399,7 +413,7 @@ def _check_era(parts: dict[str, str | None], start: datetime.date, precision: Pr
     """A period outside its era (令和元年4月 is before Reiwa began) is refused, like any impossible date."""
     if not parts.get("era"):
         return
-    _, first, last = _ERA_INDEX[parts["era"] or ""]
+    _, first, last = _era(parts)
     if _period_end(start, precision) < datetime.date(*first) or (last and start > datetime.date(*last)):
         raise UnparsedValue(text, "date (outside its Japanese era)")
 

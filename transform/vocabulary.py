@@ -54,13 +54,24 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
 # Labels read by meaning (transform/labels.py), for wordings FIELD_LABELS does not list.
 # Whole labels that mean a field (after any safe remark in parentheses is dropped):
 LABEL_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "model_name": ("name", "model", "display name", "model display name", "モデル", "名前", "名称", "表示名"),
+    "model_name": (
+        "name",
+        "model",
+        "display name",
+        "model display name",
+        "モデル",
+        "名前",
+        "モデルの名前",
+        "名称",
+        "表示名",
+    ),
     "api_name": ("api", "id", "identifier", "model id", "model identifier", "model string", "モデルid", "識別子"),
     "category": ("tier", "model tier", "ティア", "区分"),
     "hosting_layer": ("hosting", "host", "ホスティング", "ホスト"),
     "provider": ("vendor", "developer", "developed by", "made by", "maker", "creator", "company"),
     "release_date": ("release", "released", "launch", "launched", "ga", "ga date", "available since"),
-    "open_source": ("open-source", "open source model", "オープンソースモデル"),
+    "open_source": ("open-source", "open source model", "oss", "オープンソースモデル"),
+    "knowledge_cutoff": ("training data", "trained on data up to", "学習データ"),
 }
 # Keyword rules, tried in order: a rule places a label when, for every group, one of its
 # words is in the label, and none of its `unless` words is. The order settles the
@@ -245,7 +256,7 @@ TRUE_WORDS: tuple[str, ...] = ("yes", "true", "はい")
 FALSE_WORDS: tuple[str, ...] = ("no", "false", "いいえ")
 
 CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
-    "standard": ("standard", "標準"),
+    "standard": ("standard", "標準", "スタンダード"),
     "premium": ("premium", "プレミアム"),
 }
 
@@ -340,6 +351,8 @@ THROUGHPUT_SUFFIX_WORDS: tuple[str, ...] = (
 )
 # Between the two ends of a range: "163 - 300", "163〜300", "between 163 and 300": every
 # dash and wave the two languages type (NFKC has already made ～ a ~).
+# Before the low end of a range that names its high end too: "from 117 to 244".
+RANGE_OPENING_WORDS: tuple[str, ...] = ("from",)
 RANGE_SEPARATORS: tuple[str, ...] = ("-", "‐", "‒", "–", "—", "―", "−", "~", "〜", "to", "and", "から")
 # Closes a range opened with から ("163から300まで"); after any other mark it would make a bound.
 RANGE_UNTIL_WORDS: tuple[str, ...] = ("まで",)
@@ -380,6 +393,8 @@ PART_OF_WORDS: tuple[str, ...] = (
     "start",
     "first half",
     "second half",
+    "1st half",
+    "2nd half",
     "上旬",
     "中旬",
     "下旬",
@@ -421,6 +436,10 @@ SUB_YEAR_PERIODS: tuple[str, ...] = (
     "second quarter",
     "third quarter",
     "fourth quarter",
+    "1st quarter",
+    "2nd quarter",
+    "3rd quarter",
+    "4th quarter",
     "quarter",
     "第1四半期",
     "第2四半期",
@@ -463,6 +482,8 @@ JAPANESE_ERAS: dict[str, tuple[int, tuple[int, int, int], tuple[int, int, int] |
     "昭和": (1925, (1926, 12, 25), (1989, 1, 7)),
 }
 FIRST_ERA_YEAR_WORDS: tuple[str, ...] = ("元",)
+# JIS X 0301's era initials, written with dots: "R6.5.13", "H31.04.30".
+JAPANESE_ERA_INITIALS: dict[str, str] = {"R": "令和", "H": "平成", "S": "昭和"}
 # Dates outside these years are typos or overflow, not a model's date (date32 holds far more).
 DATE_YEARS: tuple[int, int] = (1900, 2200)
 
@@ -471,7 +492,8 @@ AVAILABILITY_PILLS: dict[str, tuple[str, ...]] = {
     "available": ("available", "利用可能"),
     "preview": ("preview", "プレビュー"),
     "beta": ("beta", "ベータ"),
-    "deprecated": ("deprecated", "廃止", "非推奨", "retired", "提供終了"),
+    # "廃止日: <date>" is the deprecation's date; the longer words go first, so no stray 日 is left.
+    "deprecated": ("deprecated", "廃止", "非推奨", "retired", "提供終了", "廃止日", "非推奨日", "提供終了日"),
 }
 TIER_PILLS: dict[str, tuple[str, ...]] = CATEGORY_WORDS
 CAPABILITY_PILLS: dict[str, tuple[str, ...]] = {
@@ -582,7 +604,7 @@ PILL_SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
     "tier": {
-        "standard": ("スタンダード", "std"),
+        "standard": ("std",),
         "premium": (),
     },
     "capabilities": {
