@@ -16,11 +16,13 @@ import pyarrow.compute as pc
 
 from extract.sources import public_source
 from transform.alerts import AlertRule, alert_status, derive_alerts, merge_outbox
+from transform.lag import translation_lag
 from transform.plan import Replay
 from transform.state import CatalogState, LocaleState
 from transform.tables import (
     CHANGES,
     FINDINGS,
+    LAG,
     MODELS,
     VERSIONS,
     Alert,
@@ -49,6 +51,7 @@ class Catalog:
     versions: pa.Table = field(default_factory=VERSIONS.empty_table)
     changes: pa.Table = field(default_factory=CHANGES.empty_table)
     findings: pa.Table = field(default_factory=FINDINGS.empty_table)
+    lag: pa.Table = field(default_factory=LAG.empty_table)  # derived from `versions` and `state`
     outbox: tuple[Alert, ...] = ()
 
     def finding_records(self) -> list[Finding]:
@@ -113,6 +116,11 @@ def run_alerts(results: Sequence[Result], rule: AlertRule, *, routed: bool) -> l
     return alerts
 
 
+def lag_of(versions: pa.Table, state: CatalogState) -> pa.Table:
+    """Recomputed from the whole version history: each locale's open stretches run to its last processed commit."""
+    return translation_lag(versions, {name: entry.committed_at for name, entry in state.locales.items()})
+
+
 def advance_catalog(
     catalog: Catalog,
     results: Sequence[Result],
@@ -124,7 +132,7 @@ def advance_catalog(
     """The catalog after this run: each replayed locale's rows replaced, its changes appended.
 
     A backfilled locale's change log is rebuilt, so its old rows go. `alerts` join the
-    outbox; one the outbox already holds keeps its state.
+    outbox; one the outbox already holds keeps its state. The translation lag is recomputed.
     """
     if not results:
         return catalog
@@ -149,13 +157,16 @@ def advance_catalog(
             committed_at=plan.head.committed_at,
             snapshot_commit=history.commit,
         )
+    state = catalog.state.with_locales(heads, checked_at)
+    all_versions = pa.concat_tables(versions).sort_by(
+        [("locale", "ascending"), ("card_id", "ascending"), ("valid_from", "ascending")]
+    )
     return replace(
         catalog,
-        state=catalog.state.with_locales(heads, checked_at),
+        state=state,
         models=pa.concat_tables(models).sort_by([("locale", "ascending"), ("card_id", "ascending")]),
-        versions=pa.concat_tables(versions).sort_by(
-            [("locale", "ascending"), ("card_id", "ascending"), ("valid_from", "ascending")]
-        ),
+        versions=all_versions,
+        lag=lag_of(all_versions, state),
         findings=pa.concat_tables(findings),
         changes=pa.concat_tables(changes),
         outbox=tuple(merge_outbox(catalog.outbox, alerts)),

@@ -176,6 +176,52 @@ def finding(
     return Finding(locale, card_id, path, severity, code, message, commit)
 
 
+# -- translation lag -----------------------------------------------------------------------------
+
+VALUE_DIFFERS, MISSING_IN_JA, MISSING_IN_EN = "value_differs", "missing_in_ja", "missing_in_en"
+# Fields whose typed value does not depend on the language; a date is compared with its precision.
+LAG_FIELDS = (
+    "api_name",
+    "category",
+    "release_date",
+    "knowledge_cutoff",
+    "input_context_tokens",
+    "max_output_tokens",
+    "throughput_tps_low",
+    "throughput_tps_high",
+    "open_source",
+    "ip_infringement_protection",
+    "rank",
+    "tile_api_name",
+    "access_level",
+    "availability",
+    "deprecated_on",
+    "tier",
+    "capabilities",
+    "compliance",
+)
+PRECISION_OF = {"release_date": "release_date_precision", "knowledge_cutoff": "knowledge_cutoff_precision"}
+
+
+@dataclass(frozen=True)
+class Lag:
+    """One stretch of time in which `en` and `ja` disagreed about a card."""
+
+    card_id: str
+    api_name: str | None
+    kind: str
+    field: str | None  # set exactly for `value_differs`
+    en_value: str | None  # JSON text, the last value during the stretch
+    ja_value: str | None
+    since: datetime
+    until: datetime | None  # None while open
+    lag_days: float
+    is_open: bool
+
+
+LAG = record_schema(Lag)
+
+
 # -- the alert outbox ----------------------------------------------------------------------------
 
 # Delivery status of an alert. Only `pending` is ever sent.
