@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
-from transform.tables import CHANGE_KINDS, Alert
+from transform.tables import ALERT_KINDS, LAG_ALERT, Alert
 
 ARTIFACT_KEY = "model-catalog-changes"
 EVENT_PREFIX = "model-catalog.model"
@@ -59,8 +59,8 @@ def event_fields(alert: Alert) -> dict[str, Any]:
 
 
 def _counts(alerts: Sequence[Alert]) -> str:
-    counts = {kind: sum(a.change == kind for a in alerts) for kind in CHANGE_KINDS}
-    return ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
+    counts = {kind: sum(a.change == kind for a in alerts) for kind in ALERT_KINDS}
+    return ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items() if n)
 
 
 def _short(text: str | None, limit: int = 120) -> str:
@@ -95,6 +95,16 @@ def summary_markdown(alerts: Sequence[Alert]) -> str:
             for a in modified
             for f in a.fields
         ]
+    lagging = [a for a in alerts if a.change == LAG_ALERT]
+    if lagging:
+        lines += ["", "## Translation lag", "", "| behind | API name | field | en | ja | since | measured to |"]
+        lines.append("|---|---|---|---|---|---|---|")
+        lines += [
+            f"| {a.locale} | `{_cell(a.api_name)}` | {f.field} | `{_cell(f.old_value)}` | `{_cell(f.new_value)}` | "
+            f"{a.committed_at:%Y-%m-%d} | {a.to_commit[:10]} |"
+            for a in lagging
+            for f in a.fields
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -106,6 +116,12 @@ def _slack_line(alert: Alert) -> str:
     name = f"`{_slack(alert.api_name or alert.card_id)}`"
     if alert.model_name:
         name += f" ({_slack(alert.model_name)})"
+    if alert.change == LAG_ALERT:
+        (f,) = alert.fields
+        return (
+            f"• {alert.locale} behind on {name}, {f.field} since {alert.committed_at:%Y-%m-%d}: "
+            f"en {_slack(_short(f.old_value, 60))}, ja {_slack(_short(f.new_value, 60))}"
+        )
     line = f"• {alert.change} {name} [{alert.locale}]"
     if alert.fields:
         changed = "; ".join(
@@ -129,6 +145,6 @@ def webhook_body(alerts: Sequence[Alert]) -> dict[str, Any]:
     return {
         "text": slack_text(alerts),
         "source": "model-catalog",
-        "counts": {kind: sum(a.change == kind for a in alerts) for kind in CHANGE_KINDS},
+        "counts": {kind: sum(a.change == kind for a in alerts) for kind in ALERT_KINDS},
         "models": [alert_record(a) for a in alerts],
     }

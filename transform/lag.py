@@ -146,6 +146,23 @@ def lag_records(versions: pa.Table | Iterable[Row], processed: Mapping[str, date
     return sorted(stretches, key=lambda s: (s.card_id, s.since, s.kind, s.field or ""))
 
 
+def version_moves(versions: pa.Table | Iterable[Row]) -> set[tuple[str, str, datetime]]:
+    """(locale, card_id, time) of every version boundary: which side moved when a stretch began."""
+    rows = (
+        versions.select(["card_id", "locale", "valid_from", "valid_to"]).to_pylist()
+        if isinstance(versions, pa.Table)
+        else versions
+    )
+    return {(r["locale"], r["card_id"], t) for r in rows for t in (r["valid_from"], r["valid_to"]) if t is not None}
+
+
+def trailing_locale(lag: Lag, moves: set[tuple[str, str, datetime]]) -> str:
+    """The side that has not caught up: the absent one, else the one that did not move when the stretch began."""
+    if lag.kind != VALUE_DIFFERS:
+        return JA if lag.kind == MISSING_IN_JA else EN
+    return EN if (JA, lag.card_id, lag.since) in moves and (EN, lag.card_id, lag.since) not in moves else JA
+
+
 def translation_lag(versions: pa.Table | Iterable[Row], processed: Mapping[str, datetime]) -> pa.Table:
     """The `translation_lag` table (LAG schema) of both locales' versions."""
     return records_table(lag_records(versions, processed), LAG)

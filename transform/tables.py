@@ -231,6 +231,8 @@ REJECTED = "rejected"  # refused with a 4xx: a permanent failure, not retried
 SUPPRESSED = "suppressed"  # recorded by a baseline or backfill: nothing is sent
 NO_WEBHOOK = "no_webhook"  # recorded while nothing was configured to send to: events and artifact only
 ALERT_STATUSES = (PENDING, DELIVERED, REJECTED, SUPPRESSED, NO_WEBHOOK)
+LAG_ALERT = "translation_lag"  # an alert's `change` for a translation lag open too long
+ALERT_KINDS = (*CHANGE_KINDS, LAG_ALERT)
 
 
 @dataclass(frozen=True)
@@ -242,7 +244,12 @@ class FieldChange:
 
 @dataclass(frozen=True)
 class Alert:
-    """One model's change in one locale at one commit, and what became of it."""
+    """One model's change in one locale at one commit, and what became of it.
+
+    A `translation_lag` alert is one stretch (translation_lag.parquet) open too long: `locale` is
+    the side that trails, `committed_at` when the stretch began, `to_commit` the head it was measured
+    to, and its one field holds the en value as `old_value` and the ja value as `new_value`.
+    """
 
     alert_id: str
     change: str
