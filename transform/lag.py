@@ -72,8 +72,13 @@ def field_value(row: Row, name: str) -> str | None:
     return canonical(name, row.get(name))
 
 
-def _card_value(row: Row) -> str:
+def _compared(row: Row) -> dict[str, Any]:
+    """The version's bounds, api_name and compared values, each value's text computed once."""
     values = {name: field_value(row, name) for name in LAG_FIELDS}
+    return {"valid_from": row["valid_from"], "valid_to": row["valid_to"], "api_name": row["api_name"], "values": values}
+
+
+def _card_value(values: Mapping[str, str | None]) -> str:
     return json.dumps(
         {name: None if text is None else json.loads(text) for name, text in values.items()}, ensure_ascii=False
     )
@@ -92,13 +97,13 @@ def _disagreements(en: Row | None, ja: Row | None) -> dict[_Kind, tuple[str | No
     if en is None and ja is None:
         return {}
     if ja is None:
-        return {(MISSING_IN_JA, None): (_card_value(en), None, en["api_name"])}  # type: ignore[index]
+        return {(MISSING_IN_JA, None): (_card_value(en["values"]), None, en["api_name"])}  # type: ignore[index]
     if en is None:
-        return {(MISSING_IN_EN, None): (None, _card_value(ja), ja["api_name"])}
+        return {(MISSING_IN_EN, None): (None, _card_value(ja["values"]), ja["api_name"])}
     api_name = en["api_name"] if en["api_name"] is not None else ja["api_name"]
     found = {}
     for name in LAG_FIELDS:
-        a, b = field_value(en, name), field_value(ja, name)
+        a, b = en["values"][name], ja["values"][name]
         if a != b:
             found[(VALUE_DIFFERS, name)] = (a, b, api_name)
     return found
@@ -137,7 +142,7 @@ def lag_records(versions: pa.Table | Iterable[Row], processed: Mapping[str, date
     by_card: dict[str, dict[str, list[Row]]] = {}
     for row in rows:
         if row["locale"] in (EN, JA) and row["card_id"] is not None and row["valid_from"] is not None:
-            by_card.setdefault(row["card_id"], {EN: [], JA: []})[row["locale"]].append(row)
+            by_card.setdefault(row["card_id"], {EN: [], JA: []})[row["locale"]].append(_compared(row))
     end = max(processed[EN], processed[JA])
     stretches = []
     for card_id, sides in sorted(by_card.items()):
