@@ -31,7 +31,7 @@ from output.store import KEEP_VERSIONS, OutputStore
 from transform import catalog as catalogs
 from transform import plan
 from transform.alerts import DEFAULT_ALERT_ON, AlertRule, alert_rule
-from transform.catalog import Catalog, Result
+from transform.catalog import Catalog, LagAlerting, Result
 from transform.plan import LocalePlan, Replay, RunRequest, run_request
 from transform.summary import summarize
 from transform.tables import Alert
@@ -147,9 +147,16 @@ def derive_alerts(results: list[Result], rule: AlertRule, routed: bool) -> list[
 
 @task(cache_policy=NO_CACHE)
 def advance_catalog(
-    stored: Catalog, results: list[Result], alerts: list[Alert], source: str, checked_at: datetime
+    stored: Catalog,
+    results: list[Result],
+    alerts: list[Alert],
+    source: str,
+    checked_at: datetime,
+    lag_alerting: LagAlerting | None,
 ) -> Catalog:
-    return catalogs.advance_catalog(stored, results, alerts, source=source, checked_at=checked_at)
+    return catalogs.advance_catalog(
+        stored, results, alerts, source=source, checked_at=checked_at, lag_alerting=lag_alerting
+    )
 
 
 # -- Load ------------------------------------------------------------------------------------------
@@ -188,6 +195,7 @@ def catalog_flow(
     alert_webhook_secret: str | None = None,
     alert_on: list[str] = list(DEFAULT_ALERT_ON),  # noqa: B006 - read only
     alert_baseline: bool = False,
+    alert_lag_days: float | None = None,
     keep_versions: int = KEEP_VERSIONS,
     storage_block: str | None = None,
 ) -> dict[str, Any]:
@@ -207,6 +215,7 @@ def catalog_flow(
         alert_baseline: Also alert on a baseline (first run) or a backfill, which are quiet otherwise.
         keep_versions: Published versions of the catalog to keep, the current one included.
         storage_block: Name of a Prefect AwsCredentials block with the bucket's credentials.
+        alert_lag_days: Alert once on each translation lag open longer than this many days; empty for none.
     """
     # `serve` pickles this function by value with only the globals its body names; naming
     # Mode, SecretStr and datetime in it lets the served run resolve the parameters' (string) annotations.
@@ -217,6 +226,7 @@ def catalog_flow(
     store = OutputStore(out, storage_options=storage_options(storage_block), keep_versions=keep_versions)
     run_id = str(flow_run.id or uuid.uuid4())
     detected_at = datetime.now(UTC)
+    lagging = None if alert_lag_days is None else LagAlerting(alert_lag_days, webhook is not None, run_id)
 
     with store.locked(wait_s=lock_wait_s):
         # Read what the catalog holds
@@ -234,7 +244,7 @@ def catalog_flow(
             for replay, read in zip(replays, folders, strict=True)
         ]
         alerts = derive_alerts(quote(results), rule, webhook is not None)
-        catalog = advance_catalog(quote(stored), quote(results), quote(alerts), source, detected_at)
+        catalog = advance_catalog(quote(stored), quote(results), quote(alerts), source, detected_at, lagging)
         # Load
         save_catalog(store, quote(stored), quote(catalog), quote(results))
         # Tell: events, artifact and webhook for what the outbox still owes, this run's or an earlier one's

@@ -109,6 +109,16 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
+def _days(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days (0 or more)")
+    return value
+
+
 def _cron(text: str) -> str:
     from prefect.client.schemas.schedules import CronSchedule
 
@@ -137,6 +147,13 @@ def _add_alert_options(parser: argparse.ArgumentParser) -> None:
         "--alert-baseline",
         action="store_true",
         help="also send the alerts of a baseline (first run on an empty output folder) or a backfill",
+    )
+    parser.add_argument(
+        "--alert-lag-days",
+        type=_days,
+        default=None,
+        metavar="N",
+        help="alert once on each translation lag (ja behind en or the reverse) open longer than N days (default: off)",
     )
 
 
@@ -319,6 +336,7 @@ def main(argv: list[str] | None = None, *, frozen_heap: bool = False) -> int:
             "lock_wait_s": args.wait,
             "alert_on": alert_on,
             "alert_baseline": args.alert_baseline,
+            "alert_lag_days": args.alert_lag_days,
             "keep_versions": args.keep_versions,
             "storage_block": args.storage_block,
         }
@@ -340,6 +358,7 @@ def main(argv: list[str] | None = None, *, frozen_heap: bool = False) -> int:
             alert_webhook=SecretStr(webhook) if webhook else None,
             alert_on=alert_on,
             alert_baseline=args.alert_baseline,
+            alert_lag_days=args.alert_lag_days,
             keep_versions=args.keep_versions,
             storage_block=args.storage_block,
         )

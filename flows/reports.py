@@ -31,6 +31,7 @@ def publish_reports(store: OutputStore, catalog: Catalog, replays: list[Replay],
         markdown = reports.changes_markdown(
             changes, catalog.models, reports.commit_link(source), title="Model catalog changes"
         )
+    markdown += reports.lag_markdown(catalog.lag)
     create_markdown_artifact(markdown, key=key("changes"), description=f"What this run recorded in {store.uri}")
     for locale in catalog.state.locales:
         create_table_artifact(

@@ -8,16 +8,28 @@ a backfill of every locale reads none of it and rebuilds it from git.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 
 import pyarrow as pa
 
 from extract.sources import LOCALES
 from output.store import OutputError, OutputStore, Transaction
-from transform.catalog import STATE_FILE, Catalog, inconsistencies
+from transform.catalog import STATE_FILE, Catalog, inconsistencies, lag_of
 from transform.state import StateError, state_from_json, state_to_json
-from transform.tables import CHANGES, FINDINGS, MODELS, OUTBOX, VERSIONS, Alert, records_table, table_records
+from transform.tables import (
+    CHANGES,
+    FINDINGS,
+    LAG,
+    MODELS,
+    OUTBOX,
+    VERSIONS,
+    Alert,
+    records_table,
+    table_records,
+)
 
 OUTBOX_NAME = "alerts/outbox"
+LAG_NAME = "translation_lag"  # derived from model_versions: a folder written before it existed lacks it
 REPAIR = "run `model-catalog backfill` to rebuild the catalog from git"
 
 
@@ -61,7 +73,9 @@ def _read(store: OutputStore) -> tuple[Catalog, set[str]]:
         except StateError as exc:
             raise OutputError(f"{store.uri}/{STATE_FILE} is damaged ({exc}); {REPAIR}") from None
         present.add(STATE_FILE)
-    return Catalog(**fields, outbox=tuple(read_outbox(store))), present  # type: ignore[arg-type]
+    catalog = Catalog(**fields, outbox=tuple(read_outbox(store)))  # type: ignore[arg-type]
+    lag = store.read_table(LAG_NAME, LAG)
+    return replace(catalog, lag=lag_of(catalog.versions, catalog.state) if lag is None else lag), present
 
 
 def read_outbox(store: OutputStore) -> list[Alert]:
@@ -96,6 +110,7 @@ def save_catalog(
     txn.put_table("findings", after.findings)
     txn.put_table("changes", after.changes)
     txn.put_table("model_versions", after.versions, with_json=False)
+    txn.put_table(LAG_NAME, after.lag)
     txn.put_json(STATE_FILE, state_to_json(after.state))
     txn.put_table(OUTBOX_NAME, records_table(after.outbox, OUTBOX))
     store.commit(txn)

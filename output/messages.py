@@ -1,4 +1,4 @@
-"""What alerts say: the Prefect event, the Markdown artifact, the webhook body and its Slack text.
+"""What alerts say: the Prefect event, the webhook body and its Slack text.
 
 Pure rendering of outbox rows for people and for automations; sending is elsewhere
 (`output/webhook.py`, the flow's Prefect tasks).
@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from datetime import UTC
 from typing import Any
 
-from transform.tables import CHANGE_KINDS, Alert
+from transform.tables import ALERT_KINDS, LAG_ALERT, Alert
 
-ARTIFACT_KEY = "model-catalog-changes"
 EVENT_PREFIX = "model-catalog.model"
 TEXT_LINES = 20  # model lines in the Slack `text` before "… and N more"
 
@@ -73,8 +72,8 @@ def event_fields(alert: Alert, catalog: str, source: str) -> dict[str, Any]:
 
 
 def _counts(alerts: Sequence[Alert]) -> str:
-    counts = {kind: sum(a.change == kind for a in alerts) for kind in CHANGE_KINDS}
-    return ", ".join(f"{n} {kind}" for kind, n in counts.items() if n)
+    counts = {kind: sum(a.change == kind for a in alerts) for kind in ALERT_KINDS}
+    return ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items() if n)
 
 
 def _short(text: str | None, limit: int = 120) -> str:
@@ -86,32 +85,6 @@ def _cell(text: str | None) -> str:
     return _short(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
-def summary_markdown(alerts: Sequence[Alert]) -> str:
-    """The run's artifact: added, removed, and modified fields with old and new values."""
-    lines = ["# Model catalog changes", "", f"{len(alerts)} models changed: {_counts(alerts)}."]
-    for kind in ("added", "removed"):
-        rows = [a for a in alerts if a.change == kind]
-        if rows:
-            lines += ["", f"## {kind.capitalize()}", "", "| locale | API name | model name | card | commit |"]
-            lines.append("|---|---|---|---|---|")
-            lines += [
-                f"| {a.locale} | `{_cell(a.api_name)}` | {_cell(a.model_name)} | {_cell(a.card_id)} | "
-                f"{a.to_commit[:10]} |"
-                for a in rows
-            ]
-    modified = [a for a in alerts if a.change == "modified"]
-    if modified:
-        lines += ["", "## Modified", "", "| locale | API name | field | old | new | commit |"]
-        lines.append("|---|---|---|---|---|---|")
-        lines += [
-            f"| {a.locale} | `{_cell(a.api_name)}` | {f.field} | `{_cell(f.old_value)}` | `{_cell(f.new_value)}` | "
-            f"{a.to_commit[:10]} |"
-            for a in modified
-            for f in a.fields
-        ]
-    return "\n".join(lines) + "\n"
-
-
 def _slack(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -120,6 +93,12 @@ def _slack_line(alert: Alert) -> str:
     name = f"`{_slack(alert.api_name or alert.card_id)}`"
     if alert.model_name:
         name += f" ({_slack(alert.model_name)})"
+    if alert.change == LAG_ALERT:
+        (f,) = alert.fields
+        return (
+            f"• {alert.locale} behind on {name}, {f.field} since {alert.committed_at:%Y-%m-%d}: "
+            f"en {_slack(_short(f.old_value, 60))}, ja {_slack(_short(f.new_value, 60))}"
+        )
     line = f"• {alert.change} {name} [{alert.locale}]"
     if alert.fields:
         changed = "; ".join(
@@ -143,6 +122,6 @@ def webhook_body(alerts: Sequence[Alert]) -> dict[str, Any]:
     return {
         "text": slack_text(alerts),
         "source": "model-catalog",
-        "counts": {kind: sum(a.change == kind for a in alerts) for kind in CHANGE_KINDS},
+        "counts": {kind: sum(a.change == kind for a in alerts) for kind in ALERT_KINDS},
         "models": [alert_record(a) for a in alerts],
     }

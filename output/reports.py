@@ -176,3 +176,24 @@ def replay_summary_markdown(
 def run_changes(changes: pa.Table, run_id: str) -> list[dict[str, Any]]:
     """The change rows this run recorded."""
     return changes.filter(pc.equal(changes.column("run_id"), run_id)).to_pylist()
+
+
+def lag_markdown(lag: pa.Table, *, limit: int = 50) -> str:
+    """Open translation lags, the oldest first: where a Japanese reader should double-check."""
+    rows = lag.filter(pc.field("is_open")).sort_by([("lag_days", "descending"), ("card_id", "ascending")]).to_pylist()
+    if not rows:
+        return ""
+    lines = [
+        "",
+        f"## Translation lag: {len(rows)} open",
+        "",
+        "| card | what | en → ja | for |",
+        "|---|---|---|---|",
+    ]
+    for r in rows[:limit]:
+        what = r["field"] or r["kind"].replace("_", " ")
+        values = f"{_cell(r['en_value'] or 'absent')} → {_cell(r['ja_value'] or 'absent')}"
+        lines.append(f"| {_cell(r['api_name'] or r['card_id'])} | {what} | {values} | {r['lag_days']:.1f} days |")
+    if len(rows) > limit:
+        lines.append(f"\n… and {len(rows) - limit} more in `translation_lag.parquet`.")
+    return "\n".join(lines) + "\n"

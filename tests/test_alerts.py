@@ -234,7 +234,7 @@ def test_webhook_body_lists_models_and_has_a_slack_text():
     tier = FieldChange("tier", '"standard"', '"premium"')
     body = messages.webhook_body([make_alert(), make_alert("a<b>&c", "modified", fields=(tier,))])
 
-    assert body["counts"] == {"added": 1, "removed": 0, "modified": 1}
+    assert body["counts"] == {"added": 1, "removed": 0, "modified": 1, "translation_lag": 0}
     assert body["models"][1] == {
         "alert_id": alerts.alert_id("c" * 40, "en", "box-ai/ai-models/a<b>&c", "modified"),
         "change": "modified",
@@ -252,6 +252,57 @@ def test_webhook_body_lists_models_and_has_a_slack_text():
         "*Box AI model catalog*: 1 added, 1 modified",
         "• added `acme__gamma` (Acme Gamma) [en]",
         '• modified `acme__a&lt;b&gt;&amp;c` (Acme A&lt;B&gt;&amp;C) [en]: tier: "standard" → "premium"',
+    ]
+
+
+# -- pure: translation lag open too long -----------------------------------------------------------
+HEAD = ("d" * 40, datetime(2025, 2, 10, 10, tzinfo=UTC))
+
+
+def lag(kind="value_differs", field="tier", since=T1, open_=True, days=31.0, card="alpha") -> tables.Lag:
+    values = ('"premium"', '"standard"') if kind == "value_differs" else ("{}", None)
+    until = None if open_ else T2
+    return tables.Lag(f"box-ai/ai-models/{card}", f"acme__{card}", kind, field, *values, since, until, days, open_)
+
+
+def lag_alerts(lags, versions=VERSION_ROWS, days=7.0):
+    return alerts.lag_alerts(lags, versions, HEAD, days=days, detected_at=T2, run_id="run-1", status=tables.PENDING)
+
+
+def test_a_lag_alerts_once_it_is_open_longer_than_the_limit():
+    found = lag_alerts([lag(days=7.5), lag(field="rank", days=7.0), lag(field="category", open_=False, days=40.0)])
+
+    [alert] = found
+    assert (alert.change, alert.card_id, alert.api_name, alert.model_name) == (
+        "translation_lag",
+        "box-ai/ai-models/alpha",
+        "acme__alpha",
+        "Acme Alpha 2",
+    )
+    assert alert.fields == (FieldChange("tier", '"premium"', '"standard"'),)
+    assert (alert.committed_at, alert.to_commit, alert.from_commit) == (T1, "d" * 40, None)
+    # the same stretch, longer by a later run: the same id, so merge_outbox keeps the first
+    assert lag_alerts([lag(days=9.0)])[0].alert_id == alert.alert_id
+    assert lag_alerts([lag(days=9.0, since=T2)])[0].alert_id != alert.alert_id
+
+
+def test_a_lag_alert_names_the_locale_that_trails():
+    en_moved = [{**version("alpha", "Acme Alpha", T1), "locale": "ja"}, version("alpha", "Acme Alpha", T1, T2)]
+    ja_moved = [{**version("alpha", "Acme Alpha", T1, T2), "locale": "ja"}, version("alpha", "Acme Alpha", T1)]
+    assert [a.locale for a in lag_alerts([lag(since=T2)], en_moved)] == ["ja"]
+    assert [a.locale for a in lag_alerts([lag(since=T2)], ja_moved)] == ["en"]
+    assert [a.locale for a in lag_alerts([lag("missing_in_ja", None)])] == ["ja"]
+    assert [a.locale for a in lag_alerts([lag("missing_in_en", None)])] == ["en"]
+    assert lag_alerts([lag("missing_in_en", None)])[0].fields[0].field == "missing_in_en"
+
+
+def test_a_lag_alert_reads_as_one_line_and_one_table_row():
+    [alert] = lag_alerts([lag(days=8.0)])
+    body = messages.webhook_body([alert])
+    assert body["counts"]["translation_lag"] == 1
+    assert body["text"].splitlines() == [
+        "*Box AI model catalog*: 1 translation lag",
+        '• ja behind on `acme__alpha` (Acme Alpha 2), tier since 2025-01-10: en "premium", ja "standard"',
     ]
 
 
@@ -608,6 +659,29 @@ def test_backfill_sends_nothing_unless_asked_and_never_twice(tmp_path, httpserve
     run(repo, fresh, cache, alert_webhook=webhook, locales=["en"], mode="backfill", alert_baseline=True)
     [body] = posted(httpserver)
     assert sorted(m["api_name"] for m in body["models"]) == ["acme__alpha", "acme__beta_1_5", "acme__gamma"]
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_a_translation_lag_open_too_long_is_sent_once(tmp_path, httpserver: HTTPServer, webhook):
+    httpserver.expect_request("/hook", method="POST").respond_with_data("ok")
+    repo = make_docs_repo(tmp_path)
+    seed_two_models(repo)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    run(repo, out, cache, alert_webhook=webhook, alert_lag_days=2)
+    add_gamma(repo)  # 2025-02-01 in en only
+
+    run(repo, out, cache, alert_webhook=webhook, alert_lag_days=2)  # open 0 days: the en head is gamma's commit
+    repo.commit_other("en", "Unrelated", "2025-02-04T10:00:00+00:00")
+    run(repo, out, cache, alert_webhook=webhook, alert_lag_days=2)  # open 3 days
+    repo.commit_other("en", "Unrelated again", "2025-02-05T10:00:00+00:00")
+    run(repo, out, cache, alert_webhook=webhook, alert_lag_days=2)  # 4 days: the same stretch, no new alert
+
+    bodies = posted(httpserver)
+    assert [[m["change"] for m in body["models"]] for body in bodies] == [["added"], ["translation_lag"]]
+    [lagging] = bodies[1]["models"]
+    assert (lagging["locale"], lagging["card_id"], lagging["committed_at"]) == ("ja", GAMMA, "2025-02-01T10:00:00Z")
+    assert lagging["fields"][0]["field"] == "missing_in_ja" and lagging["fields"][0]["new"] is None
+    assert [a.status for a in outbox(out) if a.change == "translation_lag"] == [tables.DELIVERED]
 
 
 @pytest.mark.usefixtures("prefect_harness")

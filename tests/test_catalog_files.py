@@ -5,19 +5,24 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
+import pyarrow.compute as pc
 import pytest
 
 from flows.catalog import catalog_flow
 from output.catalog_files import load_catalog, save_catalog
 from output.store import OutputError, OutputStore, Transaction
 from tests.docs_repo import card_md, make_docs_repo, seed_two_models
-from transform.catalog import Catalog, inconsistencies
+from transform.catalog import Catalog, inconsistencies, lag_of
 from transform.state import CatalogState, StateError, state_from_json, state_to_json
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+BEFORE_LAG = ("state.json", "changes.parquet", "models.parquet", "model_versions.parquet", "findings.parquet")
+BETA = "box-ai/ai-models/beta-model-card"
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +54,27 @@ def test_a_catalog_reads_back_as_it_was_written(out, tmp_path):
     assert reread.state == catalog.state
     assert reread.models.equals(catalog.models) and reread.changes.equals(catalog.changes)
     assert reread.versions.equals(catalog.versions) and reread.findings.equals(catalog.findings)
-    assert reread.outbox == catalog.outbox
+    assert reread.lag.equals(catalog.lag) and reread.outbox == catalog.outbox
+
+
+def test_a_folder_written_before_translation_lag_reads_with_it_recomputed(out, tmp_path):
+    catalog = load_catalog(OutputStore(out))
+    ja_beta = pc.and_(pc.equal(catalog.versions["locale"], "ja"), pc.equal(catalog.versions["card_id"], BETA))
+    versions = catalog.versions.filter(pc.invert(ja_beta))  # ja has not translated beta yet
+    lagging = replace(catalog, versions=versions, lag=lag_of(versions, catalog.state))
+    assert lagging.lag.column("kind").to_pylist() == ["missing_in_ja"]
+    written = tmp_path / "written"
+    save_catalog(OutputStore(written), Catalog(), lagging, {})
+    assert (written / "translation_lag.parquet").exists() and (written / "translation_lag.json").exists()
+    older = OutputStore(tmp_path / "older")
+    txn = Transaction()
+    for name in (*BEFORE_LAG, "alerts/outbox.parquet"):
+        txn.files[name] = (written / name).read_bytes()
+    older.commit(txn)
+
+    reread = load_catalog(older)
+
+    assert reread.lag.equals(lagging.lag)
 
 
 @pytest.mark.parametrize(
@@ -78,7 +103,7 @@ def test_files_that_disagree_are_refused_never_papered_over(out, tmp_path, gone)
     """A deleted state.json used to restart the catalog: every card `added` again, real changes lost."""
     partial = OutputStore(tmp_path / "partial")
     txn = Transaction()
-    for name in ("state.json", "changes.parquet", "models.parquet", "model_versions.parquet", "findings.parquet"):
+    for name in BEFORE_LAG:
         if name != gone:
             txn.files[name] = (out / name).read_bytes()
     partial.commit(txn)

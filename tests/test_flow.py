@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -29,7 +29,9 @@ def test_flow_writes_typed_catalog_for_both_locales(tmp_path, check_outputs):
 
     summary = run(repo.path, out, tmp_path / "cache")
 
-    check_outputs(out)
+    check_outputs(out, "models,changes,versions,findings,state,lag")
+    assert pl.read_parquet(out / "translation_lag.parquet").is_empty()  # both locales say the same
+    assert summary["lag"] == {"open": 0, "oldest": [], "reason": None}
     models = pl.read_parquet(out / "models.parquet")
     assert sorted(models["locale"].to_list()) == ["en", "en", "ja", "ja"]
     beta = models.filter((pl.col("locale") == "ja") & (pl.col("api_name") == "acme__beta_1_5")).row(0, named=True)
@@ -57,9 +59,11 @@ def test_broken_card_is_an_error_finding_and_the_rest_still_lands(tmp_path, chec
     repo.commit("en", "Add two broken cards", "2025-02-01T10:00:00+00:00")
     out = tmp_path / "out"
 
-    run(repo.path, out, tmp_path / "cache", locales=["en"])
+    summary = run(repo.path, out, tmp_path / "cache", locales=["en"])
 
-    check_outputs(out, "models,findings,state")
+    check_outputs(out, "models,findings,state,lag")
+    assert summary["lag"]["reason"] == "only en is in the catalog; translation lag compares en with ja"
+    assert "translation lag" not in summary["line"]
     models = pl.read_parquet(out / "models.parquet")
     assert sorted(models["api_name"].to_list()) == ["acme__alpha", "acme__beta_1_5"]
     errors = pl.read_parquet(out / "findings.parquet").filter(pl.col("severity") == "error")
@@ -68,6 +72,44 @@ def test_broken_card_is_an_error_finding_and_the_rest_still_lands(tmp_path, chec
         "box-ai/ai-models/broken-model-card",
         "box-ai/ai-models/binary-model-card",
     }
+
+
+def test_every_run_keeps_the_translation_lag_current(tmp_path, check_outputs):
+    """Open while ja trails, measured up to the latest processed commit (not the clock), closed when ja catches up."""
+    repo = make_docs_repo(tmp_path)
+    seed_two_models(repo)
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    run(repo.path, out, cache)
+    repo.write("en", "alpha-model-card.md", card_md("acme__alpha", title="Acme Alpha", input_context_tokens="256k"))
+    repo.commit("en", "Alpha: 256k", "2025-01-12T10:00:00+00:00")
+    repo.commit_other("ja", "Unrelated", "2025-01-15T10:00:00+00:00")
+
+    summary = run(repo.path, out, cache)
+
+    lag = pl.read_parquet(out / "translation_lag.parquet")
+    assert lag.select("card_id", "kind", "field", "en_value", "ja_value", "lag_days", "is_open").rows() == [
+        ("box-ai/ai-models/alpha-model-card", "value_differs", "input_context_tokens", "256000", "128000", 3.0, True)
+    ]
+    assert summary["lag"]["open"] == 1 and summary["lag"]["oldest"][0]["lag_days"] == 3.0
+    assert (
+        ", 1 open translation lag (oldest: box-ai/ai-models/alpha-model-card input_context_tokens, 3.0 days),"
+        in summary["line"]
+    )
+
+    repo.write(
+        "ja",
+        "alpha-model-card.md",
+        card_md("acme__alpha", title="Acme Alpha", locale="ja", input_context_tokens="256k"),
+    )
+    repo.commit("ja", "Alpha: 256k", "2025-01-17T10:00:00+00:00")
+    summary = run(repo.path, out, cache)
+
+    check_outputs(out, "models,changes,versions,findings,state,lag")
+    lag = pl.read_parquet(out / "translation_lag.parquet")
+    assert lag.select("since", "until", "lag_days", "is_open").rows() == [
+        (datetime(2025, 1, 12, 10, tzinfo=UTC), datetime(2025, 1, 17, 10, tzinfo=UTC), 5.0, False)
+    ]
+    assert summary["lag"]["open"] == 0
 
 
 def test_second_run_without_new_commits_appends_nothing(tmp_path):

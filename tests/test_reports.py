@@ -126,3 +126,37 @@ def test_artifact_keys_differ_per_catalog_and_are_valid_keys():
     one, two = reports.artifact_key("/srv/a", "changes"), reports.artifact_key("s3://b/c", "changes")
     assert one != two
     assert all(c.islower() or c.isdigit() or c == "-" for c in one + two)
+
+
+def test_open_translation_lags_are_listed_oldest_first():
+    from transform.tables import LAG, Lag, records_table
+
+    lags = records_table(
+        [
+            Lag(
+                "box-ai/ai-models/a",
+                "acme__a",
+                "value_differs",
+                "tier",
+                '"premium"',
+                '"standard"',
+                WHEN,
+                None,
+                3.0,
+                True,
+            ),
+            Lag("box-ai/ai-models/g", "acme__g", "missing_in_ja", None, "{}", None, WHEN, None, 12.5, True),
+            Lag("box-ai/ai-models/b", "acme__b", "value_differs", "rank", "1", "2", WHEN, WHEN, 9.0, False),
+        ],
+        LAG,
+    )
+    text = reports.lag_markdown(lags)
+    assert text.splitlines()[1:] == [
+        "## Translation lag: 2 open",
+        "",
+        "| card | what | en → ja | for |",
+        "|---|---|---|---|",
+        "| acme__g | missing in ja | {} → absent | 12.5 days |",
+        '| acme__a | tier | "premium" → "standard" | 3.0 days |',
+    ]
+    assert reports.lag_markdown(LAG.empty_table()) == ""

@@ -16,10 +16,12 @@ from datetime import datetime
 from typing import Any
 
 from extract.sources import redact
+from transform.lag import trailing_locale, version_moves
 from transform.tables import (
     CHANGE_KINDS,
     COMPARED_FIELDS,
     DELIVERED,
+    LAG_ALERT,
     MODEL_ATTRIBUTES,
     NO_WEBHOOK,
     PENDING,
@@ -27,6 +29,7 @@ from transform.tables import (
     SUPPRESSED,
     Alert,
     FieldChange,
+    Lag,
 )
 
 DEFAULT_ALERT_ON = ("added", "removed", "availability", "deprecated_on", "tier", "api_name")
@@ -136,6 +139,55 @@ def derive_alerts(
             )
         )
     return sorted(alerts, key=lambda a: (a.committed_at, a.locale, a.card_id))
+
+
+def lag_alert_id(lag: Lag) -> str:
+    """The stretch's key (card, kind, field, since): however long it stays open, it alerts once."""
+    where = f"{LAG_ALERT}\0{lag.card_id}\0{lag.kind}\0{lag.field or ''}\0{lag.since.isoformat()}"
+    return hashlib.sha256(where.encode()).hexdigest()[:32]
+
+
+def lag_alerts(
+    lags: Iterable[Lag],
+    versions: Sequence[Mapping[str, Any]],
+    measured_to: tuple[str, datetime],
+    *,
+    days: float,
+    detected_at: datetime,
+    run_id: str,
+    status: str,
+) -> list[Alert]:
+    """One alert per stretch open longer than `days`; `measured_to` is the (commit, time) its length runs to.
+
+    `versions` (locale, card_id, valid_from, valid_to and MODEL_ATTRIBUTES) tell which side trails and the model.
+    """
+    by_card, moves = _versions_by_card(versions), version_moves(versions)
+    alerts = []
+    for lag in lags:
+        if not lag.is_open or lag.lag_days <= days:
+            continue
+        locale = trailing_locale(lag, moves)
+        known = by_card.get(("en", lag.card_id)) or by_card.get(("ja", lag.card_id)) or []
+        version = _version_at(known, measured_to[1])
+        alerts.append(
+            Alert(
+                alert_id=lag_alert_id(lag),
+                change=LAG_ALERT,
+                locale=locale,
+                card_id=lag.card_id,
+                api_name=lag.api_name,
+                model_name=None if version is None else version["model_name"],
+                fields=(FieldChange(lag.field or lag.kind, lag.en_value, lag.ja_value),),
+                from_commit=None,
+                to_commit=measured_to[0],
+                committed_at=lag.since,
+                detected_at=detected_at,
+                run_id=run_id,
+                status=status,
+                model=model_attributes(version),
+            )
+        )
+    return sorted(alerts, key=lambda a: (a.committed_at, a.card_id, a.fields[0].field))
 
 
 # -- the outbox: what each alert's state may become ----------------------------------------------

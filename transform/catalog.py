@@ -15,17 +15,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from extract.sources import public_source
-from transform.alerts import AlertRule, alert_status, derive_alerts, merge_outbox
+from transform.alerts import AlertRule, alert_status, derive_alerts, lag_alerts, merge_outbox
+from transform.lag import translation_lag
 from transform.plan import Replay
 from transform.state import CatalogState, LocaleState
 from transform.tables import (
     CHANGES,
     FINDINGS,
+    LAG,
     MODEL_ATTRIBUTES,
     MODELS,
     VERSIONS,
     Alert,
     Finding,
+    Lag,
     frame_to_table,
     records_table,
     table_records,
@@ -50,6 +53,7 @@ class Catalog:
     versions: pa.Table = field(default_factory=VERSIONS.empty_table)
     changes: pa.Table = field(default_factory=CHANGES.empty_table)
     findings: pa.Table = field(default_factory=FINDINGS.empty_table)
+    lag: pa.Table = field(default_factory=LAG.empty_table)  # derived from `versions` and `state`
     outbox: tuple[Alert, ...] = ()
 
     def finding_records(self) -> list[Finding]:
@@ -115,6 +119,40 @@ def run_alerts(results: Sequence[Result], rule: AlertRule, *, routed: bool) -> l
     return alerts
 
 
+def lag_of(versions: pa.Table, state: CatalogState) -> pa.Table:
+    """Recomputed from the whole version history: each locale's open stretches run to its last processed commit."""
+    return translation_lag(versions, {name: entry.committed_at for name, entry in state.locales.items()})
+
+
+@dataclass(frozen=True)
+class LagAlerting:
+    """`--alert-lag-days`: alert once on each translation lag open longer than `days`."""
+
+    days: float
+    routed: bool  # a webhook is configured
+    run_id: str
+
+
+def run_lag_alerts(
+    lag: pa.Table, versions: pa.Table, state: CatalogState, results: Sequence[Result], rule: LagAlerting, at: datetime
+) -> list[Alert]:
+    """A baseline's or backfill's are recorded as suppressed, as their change alerts are."""
+    if lag.num_rows == 0:
+        return []
+    quiet = any(replay.plan.quiet for replay, _ in results)
+    head = max(state.locales.values(), key=lambda entry: entry.committed_at)
+    rows = versions.select(["locale", "card_id", "valid_from", "valid_to", *MODEL_ATTRIBUTES]).to_pylist()
+    return lag_alerts(
+        table_records(lag, Lag),
+        rows,
+        (head.commit, head.committed_at),
+        days=rule.days,
+        detected_at=at,
+        run_id=rule.run_id,
+        status=alert_status(quiet=quiet, routed=rule.routed),
+    )
+
+
 def advance_catalog(
     catalog: Catalog,
     results: Sequence[Result],
@@ -122,11 +160,13 @@ def advance_catalog(
     *,
     source: str,
     checked_at: datetime,
+    lag_alerting: LagAlerting | None = None,
 ) -> Catalog:
     """The catalog after this run: each replayed locale's rows replaced, its changes appended.
 
     A backfilled locale's change log is rebuilt, so its old rows go. `alerts` join the
-    outbox; one the outbox already holds keeps its state.
+    outbox; one the outbox already holds keeps its state. The translation lag is recomputed, and
+    with `lag_alerting` each stretch open too long joins the outbox once.
     """
     if not results:
         return catalog
@@ -151,13 +191,19 @@ def advance_catalog(
             committed_at=plan.head.committed_at,
             snapshot_commit=history.commit,
         )
+    state = catalog.state.with_locales(heads, checked_at)
+    all_versions = pa.concat_tables(versions).sort_by(
+        [("locale", "ascending"), ("card_id", "ascending"), ("valid_from", "ascending")]
+    )
+    lag = lag_of(all_versions, state)
+    if lag_alerting is not None:
+        alerts = [*alerts, *run_lag_alerts(lag, all_versions, state, results, lag_alerting, checked_at)]
     return replace(
         catalog,
-        state=catalog.state.with_locales(heads, checked_at),
+        state=state,
         models=pa.concat_tables(models).sort_by([("locale", "ascending"), ("card_id", "ascending")]),
-        versions=pa.concat_tables(versions).sort_by(
-            [("locale", "ascending"), ("card_id", "ascending"), ("valid_from", "ascending")]
-        ),
+        versions=all_versions,
+        lag=lag,
         findings=pa.concat_tables(findings),
         changes=pa.concat_tables(changes),
         outbox=tuple(merge_outbox(catalog.outbox, alerts)),

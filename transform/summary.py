@@ -11,11 +11,25 @@ from typing import Any
 import pyarrow.compute as pc
 
 from transform.catalog import Catalog, Result
+from transform.lag import why_no_lag
 from transform.tables import CHANGE_KINDS
+
+OLDEST_SHOWN = 5  # open translation lags listed in the summary, oldest first
 
 
 def _plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+def summarize_lag(catalog: Catalog) -> dict[str, Any]:
+    """Open translation lags, the oldest first; `reason` says why there can be none (one locale only)."""
+    processed = {name: entry.committed_at for name, entry in catalog.state.locales.items()}
+    rows = catalog.lag.filter(pc.field("is_open")).sort_by([("lag_days", "descending"), ("card_id", "ascending")])
+    oldest = [
+        {key: row[key] for key in ("card_id", "kind", "field", "en_value", "ja_value", "lag_days")}
+        for row in rows.slice(0, OLDEST_SHOWN).to_pylist()
+    ]
+    return {"open": rows.num_rows, "oldest": oldest, "reason": why_no_lag(processed)}
 
 
 def summarize(
@@ -38,15 +52,22 @@ def summarize(
     findings = catalog.findings.num_rows
     by_severity = pc.value_counts(catalog.findings.column("severity")).to_pylist() if findings else []
     errors = next((int(c["counts"]) for c in by_severity if c["values"] == "error"), 0)
+    lag = summarize_lag(catalog)
+    lags = "" if lag["reason"] else f", {_plural(lag['open'], 'open translation lag')}"
+    if lag["oldest"]:
+        old = lag["oldest"][0]
+        what = old["field"] or old["kind"].replace("_", " ")
+        lags += f" (oldest: {old['card_id']} {what}, {old['lag_days']:.1f} days)"
     line = (
         f"{', '.join(parts)}, {changes['added']} added, {changes['removed']} removed, "
-        f"{_plural(changes['modified'], 'modified field')}, {_plural(findings, 'finding')} ({errors} errors), "
-        f"{_plural(parsed, 'file')} parsed -> {out}"
+        f"{_plural(changes['modified'], 'modified field')}, {_plural(findings, 'finding')} ({_plural(errors, 'error')})"
+        f"{lags}, {_plural(parsed, 'file')} parsed -> {out}"
     )
     return {
         "line": line,
         "changes": changes,
         "findings": findings,
         "parsed": parsed,
+        "lag": lag,
         "locales": [replay.plan.locale for replay, _ in results],
     }

@@ -182,6 +182,52 @@ def finding(
     return Finding(locale, card_id, path, severity, code, message, commit)
 
 
+# -- translation lag -----------------------------------------------------------------------------
+
+VALUE_DIFFERS, MISSING_IN_JA, MISSING_IN_EN = "value_differs", "missing_in_ja", "missing_in_en"
+# Fields whose typed value does not depend on the language; a date is compared with its precision.
+LAG_FIELDS = (
+    "api_name",
+    "category",
+    "release_date",
+    "knowledge_cutoff",
+    "input_context_tokens",
+    "max_output_tokens",
+    "throughput_tps_low",
+    "throughput_tps_high",
+    "open_source",
+    "ip_infringement_protection",
+    "rank",
+    "tile_api_name",
+    "access_level",
+    "availability",
+    "deprecated_on",
+    "tier",
+    "capabilities",
+    "compliance",
+)
+PRECISION_OF = {"release_date": "release_date_precision", "knowledge_cutoff": "knowledge_cutoff_precision"}
+
+
+@dataclass(frozen=True)
+class Lag:
+    """One stretch of time in which `en` and `ja` disagreed about a card."""
+
+    card_id: str
+    api_name: str | None
+    kind: str
+    field: str | None  # set exactly for `value_differs`
+    en_value: str | None  # JSON text, the last value during the stretch
+    ja_value: str | None
+    since: datetime
+    until: datetime | None  # None while open
+    lag_days: float
+    is_open: bool
+
+
+LAG = record_schema(Lag)
+
+
 # -- the alert outbox ----------------------------------------------------------------------------
 
 # Delivery status of an alert. Only `pending` is ever sent.
@@ -191,6 +237,8 @@ REJECTED = "rejected"  # refused with a 4xx: a permanent failure, not retried
 SUPPRESSED = "suppressed"  # recorded by a baseline or backfill: nothing is sent
 NO_WEBHOOK = "no_webhook"  # recorded while nothing was configured to send to: events and artifact only
 ALERT_STATUSES = (PENDING, DELIVERED, REJECTED, SUPPRESSED, NO_WEBHOOK)
+LAG_ALERT = "translation_lag"  # an alert's `change` for a translation lag open too long
+ALERT_KINDS = (*CHANGE_KINDS, LAG_ALERT)
 
 
 @dataclass(frozen=True)
@@ -202,7 +250,12 @@ class FieldChange:
 
 @dataclass(frozen=True)
 class Alert:
-    """One model's change in one locale at one commit, and what became of it."""
+    """One model's change in one locale at one commit, and what became of it.
+
+    A `translation_lag` alert is one stretch (translation_lag.parquet) open too long: `locale` is
+    the side that trails, `committed_at` when the stretch began, `to_commit` the head it was measured
+    to, and its one field holds the en value as `old_value` and the ja value as `new_value`.
+    """
 
     alert_id: str
     change: str
