@@ -37,11 +37,11 @@ def row_of(text: str) -> tuple[dict, list[tuple[str, str]]]:
         ({"throughput": "Estimated between 163 - 300"}, "throughput_tps_low", 163.0),
         ({"throughput": "Estimated between 163 - 300"}, "throughput_tps_high", 300.0),
         (
-            {"throughput": "**Not specified, similar models offer up to 100 tokens per second**"},
+            {"throughput": "**Not specified; similar models reach up to 90 tokens a second**"},
             "throughput_tps_high",
             None,
         ),
-        ({"throughput": "指定なし。類似のモデルでは1秒あたり最大100トークンを提供"}, "throughput_tps_low", None),
+        ({"throughput": "指定なし、類似のモデルは毎秒最大90トークン程度"}, "throughput_tps_low", None),
         ({"release_date": "**2025年4月14日**"}, "release_date", date(2025, 4, 14)),
         ({"release_date": "**May 2024**"}, "release_date_precision", "month"),
         ({"knowledge_cutoff": "**middle of 2021**"}, "knowledge_cutoff", date(2021, 1, 1)),

@@ -38,8 +38,8 @@ FULL_WIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９"
         ("指定なし", True),
         ("該当なし", True),
         ("不明", True),
-        ("Not specified, similar models offer up to 100 tokens per second", True),
-        ("指定なし。類似のモデルでは1秒あたり最大100トークンを提供", True),
+        ("Not specified; similar models reach up to 90 tokens a second", True),
+        ("指定なし、類似のモデルは毎秒最大90トークン程度", True),
         ("up to 100 tokens per second, like other models", True),
         ("類似モデルでは128k", True),
         ("name", False),
@@ -119,9 +119,9 @@ def test_parse_tokens_rejects(text):
         ("", None),
         ("N/A", None),
         ("Not specified", None),
-        ("Not specified, similar models offer up to 100 tokens per second", None),
+        ("Not specified; similar models reach up to 90 tokens a second", None),
         ("指定なし", None),
-        ("指定なし。類似のモデルでは1秒あたり最大100トークンを提供", None),
+        ("指定なし、類似のモデルは毎秒最大90トークン程度", None),
     ],
 )
 def test_parse_throughput(text, expected):

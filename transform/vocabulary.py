@@ -206,7 +206,7 @@ LABEL_REMARK_HOLD_WORDS: tuple[str, ...] = (
 )
 
 # A value that says there is no value. Compared against the folded value's start,
-# so "Not specified, similar models offer ..." is null too.
+# so "Not specified; similar models reach ..." is null too.
 NULL_WORDS: tuple[str, ...] = (
     "not specified",
     "not applicable",
