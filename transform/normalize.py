@@ -18,7 +18,7 @@ from extract.sources import LocaleStream
 from transform import units
 from transform.labels import read_label
 from transform.pills import MarkupEvidence, learn_markup
-from transform.tables import ERROR, RAW_FIELDS, Finding, finding
+from transform.tables import ERROR, LABEL_BY_SYNONYM, RAW_FIELDS, Finding, finding
 from transform.tiles import match_tiles, tile_columns
 
 # A tile's models columns and its (code, message) pill problems.
@@ -87,7 +87,7 @@ def split_rows(rows: tuple[tuple[str, str], ...]) -> tuple[dict[str, str], list[
             known[field] = value
             if reading.inferred:
                 problems.append(
-                    ("label-by-synonym", f"Label {label!r} is not a known label; read as {field} by its meaning.")
+                    (LABEL_BY_SYNONYM, f"Label {label!r} is not a known label; read as {field} by its meaning.")
                 )
     return known, extra, problems
 

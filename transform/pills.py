@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from transform.tables import PILL_BY_COMPLIANCE_FAMILY, PILL_BY_HEAD_WORD, PILL_BY_MARKUP, PILL_BY_SYNONYM
 from transform.units import UnparsedValue, fold_text, parse_date, phrase_pattern
 from transform.vocabulary import (
     AVAILABILITY_PILLS,
@@ -33,10 +34,10 @@ from transform.vocabulary import (
     TIER_PILLS,
 )
 
-BY_SYNONYM = "pill-by-synonym"
-BY_HEAD_WORD = "pill-by-head-word"
-BY_COMPLIANCE_FAMILY = "pill-by-compliance-family"
-BY_MARKUP = "pill-by-markup"
+BY_SYNONYM = PILL_BY_SYNONYM
+BY_HEAD_WORD = PILL_BY_HEAD_WORD
+BY_COMPLIANCE_FAMILY = PILL_BY_COMPLIANCE_FAMILY
+BY_MARKUP = PILL_BY_MARKUP
 
 # Longer pills are read by their exact words only: open-world reading is for labels.
 _MAX_OPEN_WORLD_CHARS = 80

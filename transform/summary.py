@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 
 from transform.catalog import Catalog, Result
 from transform.lag import why_no_lag
-from transform.tables import CHANGE_KINDS
+from transform.tables import CHANGE_KINDS, INFERENCE_CODES
 
 OLDEST_SHOWN = 5  # open translation lags listed in the summary, oldest first
 
@@ -52,6 +52,8 @@ def summarize(
     findings = catalog.findings.num_rows
     by_severity = pc.value_counts(catalog.findings.column("severity")).to_pylist() if findings else []
     errors = next((int(c["counts"]) for c in by_severity if c["values"] == "error"), 0)
+    codes = pc.value_counts(catalog.findings.column("code")).to_pylist() if findings else []
+    inferred = sum(int(c["counts"]) for c in codes if c["values"] in INFERENCE_CODES)
     lag = summarize_lag(catalog)
     lags = "" if lag["reason"] else f", {_plural(lag['open'], 'open translation lag')}"
     if lag["oldest"]:
@@ -60,13 +62,15 @@ def summarize(
         lags += f" (oldest: {old['card_id']} {what}, {old['lag_days']:.1f} days)"
     line = (
         f"{', '.join(parts)}, {changes['added']} added, {changes['removed']} removed, "
-        f"{_plural(changes['modified'], 'modified field')}, {_plural(findings, 'finding')} ({_plural(errors, 'error')})"
+        f"{_plural(changes['modified'], 'modified field')}, "
+        f"{_plural(findings, 'finding')} ({_plural(errors, 'error')}, {inferred} inferred)"
         f"{lags}, {_plural(parsed, 'file')} parsed -> {out}"
     )
     return {
         "line": line,
         "changes": changes,
         "findings": findings,
+        "inferred": inferred,
         "parsed": parsed,
         "lag": lag,
         "locales": [replay.plan.locale for replay, _ in results],

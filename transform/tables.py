@@ -151,6 +151,14 @@ VERSIONS = pa.schema(
 
 ERROR = "error"
 WARNING = "warning"
+# Warnings for values placed by inference rather than a known word: the catalog is right, and
+# the finding says which word the vocabulary could learn (docs/READING.md).
+PILL_BY_SYNONYM = "pill-by-synonym"
+PILL_BY_HEAD_WORD = "pill-by-head-word"
+PILL_BY_COMPLIANCE_FAMILY = "pill-by-compliance-family"
+PILL_BY_MARKUP = "pill-by-markup"
+LABEL_BY_SYNONYM = "label-by-synonym"
+INFERENCE_CODES = (PILL_BY_SYNONYM, PILL_BY_HEAD_WORD, PILL_BY_COMPLIANCE_FAMILY, PILL_BY_MARKUP, LABEL_BY_SYNONYM)
 
 
 @dataclass(frozen=True)
