@@ -44,7 +44,7 @@ def serve_catalog(parameters: dict[str, Any], *, cron: str | None, interval: flo
     """Create or update the deployment and poll for its scheduled runs until stopped (Ctrl-C, SIGTERM)."""
     from prefect.types.entrypoint import EntrypointType
 
-    from flows.catalog import catalog_flow
+    from flows.catalog import DESCRIPTION, catalog_flow
 
     check_api()
     parameters = dict(parameters, mode="run")
@@ -56,6 +56,8 @@ def serve_catalog(parameters: dict[str, Any], *, cron: str | None, interval: flo
         interval=interval,
         parameters=parameters,
         tags=["model-catalog"],
-        limit=1,  # one run at a time: a run that overlaps the next one would only wait for the folder lock
+        description=DESCRIPTION,
+        global_limit=1,  # the deployment's concurrency limit: one catalog, one run at a time
+        limit=1,  # and this process runs one at a time: an overlapping run would only wait for the folder lock
         entrypoint_type=EntrypointType.MODULE_PATH,  # importable wherever the package is installed
     )

@@ -25,7 +25,7 @@ from pydantic import SecretStr
 from pytest_httpserver import HTTPServer
 
 from flows.alerts import WEBHOOK_BLOCK, resolve_webhook
-from flows.catalog import catalog_flow
+from flows.catalog import DESCRIPTION, catalog_flow
 from flows.cli import main
 from tests.docs_repo import card_md, make_docs_repo, seed_two_models
 from transform import alerts
@@ -210,6 +210,8 @@ def test_served_deployment_runs_on_schedule_and_writes_the_catalog(tmp_path):
         assert run["auto_scheduled"] is True  # made by the scheduler, not by hand
         deployment = api(base, f"/deployments/{run['deployment_id']}")
         assert deployment["name"] == "scheduled"
+        assert deployment["description"] == DESCRIPTION  # for users, not the flow's developer docstring
+        assert deployment["global_concurrency_limit"]["limit"] == 1
         assert deployment["schedules"][0]["schedule"]["interval"] == 5.0
         assert deployment["parameters"]["out"] == str(out) and deployment["parameters"]["locales"] == ["en"]
         models = pl.read_parquet(out / "models.parquet")
@@ -225,6 +227,7 @@ def test_served_deployment_runs_on_schedule_and_writes_the_catalog(tmp_path):
         daily = api(base, "/deployments/name/model-catalog/daily")
         assert daily["entrypoint"] == "flows/catalog.py:catalog_flow" and daily["work_pool_name"] == "model-catalog"
         assert daily["schedules"][0]["schedule"]["cron"] == "0 6 * * *"
+        assert daily["global_concurrency_limit"]["limit"] == 1
     finally:
         if "model-catalog serve" in running:
             stop(running["model-catalog serve"][0], signal.SIGINT)  # first, while the server can still pause it
