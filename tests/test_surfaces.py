@@ -113,3 +113,15 @@ def test_an_unreachable_prefect_api_is_one_line_and_leaves_no_output_folder(tmp_
         f"model-catalog: error: cannot reach the Prefect API at http://127.0.0.1:{port}/api/; is the server running?\n"
     )
     assert not out.exists()
+
+
+def test_a_first_run_that_fails_leaves_no_output_folder(tmp_path):
+    not_a_repo = tmp_path / "docs"
+    not_a_repo.mkdir()
+    out = tmp_path / "out"
+    cache = tmp_path / "cache"
+    result = cli("run", "--source", str(not_a_repo), "--out", str(out), "--cache-dir", str(cache), cwd=tmp_path)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("model-catalog: error:")]
+    assert len(errors) == 1 and "cannot read" in errors[0] and "Traceback" not in result.stderr
+    assert not out.exists()
