@@ -27,7 +27,7 @@ from polars.testing import assert_frame_equal
 from flows.catalog import catalog_flow
 from output.store import OutputStore
 from tests.conftest import ROOT
-from tests.docs_repo import make_docs_repo
+from tests.docs_repo import finish, make_docs_repo
 from tests.test_history import Script
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -101,20 +101,6 @@ def cli(args: list[str], out: Path, **env: str) -> subprocess.Popen:
         text=True,
         start_new_session=True,
     )
-
-
-def finish(proc: subprocess.Popen) -> tuple[int, str]:
-    """Wait for the run; if it was killed, end whatever it started and left behind (its own session)."""
-    try:
-        _, err = proc.communicate(timeout=300)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        raise
-    if proc.returncode < 0:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-    return proc.returncode, err
 
 
 def output_files(out: Path) -> dict[str, bytes]:

@@ -8,7 +8,6 @@ line, and the published catalog is the previous one or the new one, never a mix.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -27,7 +26,7 @@ from flows import cli as cli_module
 from output.catalog_files import OUTBOX_NAME
 from output.store import OutputStore
 from tests.conftest import ROOT
-from tests.docs_repo import card_md, make_docs_repo, seed_two_models
+from tests.docs_repo import card_md, finish, make_docs_repo, seed_two_models
 from tests.test_history import Script
 from transform.tables import CHANGES, MODELS, VERSIONS
 
@@ -85,19 +84,6 @@ def run_cli(
         start_new_session=True,
     )
     return finish(proc) if wait else proc
-
-
-def finish(proc: subprocess.Popen) -> tuple[int, str]:
-    try:
-        _, err = proc.communicate(timeout=300)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        raise
-    if proc.returncode < 0:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-    return proc.returncode, err
 
 
 def one_error_line(err: str) -> str:
