@@ -213,8 +213,10 @@ def test_the_published_catalog_downloaded_from_the_bucket_meets_the_contract(wor
         "models.parquet",
         "snapshots",
         "state.json",
+        "translation_lag.json",
+        "translation_lag.parquet",
     ]
-    check_outputs(local)
+    check_outputs(local, "models,changes,versions,findings,state,lag")
 
 
 def test_polars_reads_the_current_catalog_from_the_bucket_as_the_readme_shows(world, bucket_env):
