@@ -269,6 +269,18 @@ KILLS = [
 ]
 
 
+def rerun(world, out: Path) -> dict:
+    """The run after a killed one, in this process: it must complete the catalog."""
+    return catalog_flow(
+        source=str(world.script.repo.path),
+        out=str(out),
+        cache_dir=str(world.cache),
+        locales=["en"],
+        mode="run",
+        keep_versions=1,
+    )
+
+
 @pytest.mark.parametrize(("mode", "where"), KILLS)
 def test_killed_run_leaves_before_or_after_and_the_next_run_completes(world, tmp_path, mode, where):
     out = tmp_path / "out"
@@ -282,14 +294,7 @@ def test_killed_run_leaves_before_or_after_and_the_next_run_completes(world, tmp
         assert output_files(out) == before
     else:
         assert_same_catalog(out, world.refs[mode], tidy=False)  # published whole, before the clean-up
-    summary = catalog_flow(
-        source=str(world.script.repo.path),
-        out=str(out),
-        cache_dir=str(world.cache),
-        locales=["en"],
-        mode="run",
-        keep_versions=1,
-    )
+    summary = rerun(world, out)
     if where in AFTER_COMMIT:
         assert summary["locales"] == []  # the killed run's commit stands, it is not redone
     assert_same_catalog(out, world.refs["run"])
@@ -307,14 +312,7 @@ def test_a_run_killed_at_a_random_store_operation_leaves_a_catalog_the_next_run_
 
     assert code == -signal.SIGKILL, err
     output_files(out)  # every contract path reads: no dangling link, whatever was published
-    catalog_flow(
-        source=str(world.script.repo.path),
-        out=str(out),
-        cache_dir=str(world.cache),
-        locales=["en"],
-        mode="run",
-        keep_versions=1,
-    )
+    rerun(world, out)
     assert_same_catalog(out, world.refs["run"])
 
 
