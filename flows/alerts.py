@@ -1,9 +1,9 @@
-"""Prefect tasks that tell people about changes: events and the webhook.
+"""Prefect tasks that tell people about changes: events, the webhook and notification blocks.
 
 Orchestration only: what an alert says lives in `output/messages.py`, how it is sent in
-`output/webhook.py`, and what becomes of it in `transform/alerts.py`. The webhook URL
-travels as a `SecretStr` (Prefect stores it as `**********`) and is shown in logs as
-scheme and host only.
+`output/webhook.py`, `output/notify.py` and `output/delivery.py`, and what becomes of it in
+`transform/alerts.py`. The webhook URL travels as a `SecretStr` (Prefect stores it as
+`**********`) and is shown in logs as scheme and host only.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 from pydantic import SecretStr
 
-from output import messages, webhook
+from output import messages, notify, webhook
 from output.catalog_files import save_outbox
+from output.delivery import DeliveryReport, Destination, deliver
 from output.store import OutputStore
-from transform.alerts import AlertConfigError, Attempt, settle_outbox, to_announce, to_deliver
+from transform.alerts import AlertConfigError, settle_outbox, to_announce
 from transform.tables import Alert
 
 WEBHOOK_BLOCK = "model-catalog-alert-webhook"  # the Secret block `model-catalog serve` stores a webhook in
@@ -42,6 +43,50 @@ def resolve_webhook(url: SecretStr | None, secret_block: str | None) -> SecretSt
     return SecretStr(webhook.check_webhook(url.get_secret_value()))
 
 
+def _block_slug(name: str) -> str:
+    """`slack-webhook/team` as given, or the one saved block called `team`, whatever its type."""
+    if "/" in name:
+        return name
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        found = [d for d in client.read_block_documents(include_secrets=False) if d.name == name and d.block_type]
+    slugs = sorted(f"{d.block_type.slug}/{d.name}" for d in found if d.block_type)
+    if not slugs:
+        raise AlertConfigError(f"no saved Prefect block is called {name!r}")
+    if len(slugs) > 1:
+        raise AlertConfigError(f"several Prefect blocks are called {name!r}: name one as {' or '.join(slugs)}")
+    return slugs[0]
+
+
+def resolve_notify(names: Sequence[str]) -> list[tuple[str, notify.Notifier]]:
+    """Each `--notify` block, loaded, keyed `block TYPE/NAME`; one that cannot notify is refused in one line."""
+    from prefect.blocks.abstract import NotificationBlock
+    from prefect.blocks.core import Block
+
+    loaded = []
+    for name in dict.fromkeys(n.strip() for n in names if n.strip()):
+        slug = _block_slug(name)
+        try:
+            block = Block.load(slug)
+        except (ValueError, KeyError) as exc:
+            raise AlertConfigError(f"cannot load Prefect block {slug!r}: {str(exc).splitlines()[0]}") from None
+        if not isinstance(block, NotificationBlock):
+            raise AlertConfigError(f"Prefect block {slug!r} is a {type(block).__name__}, not a notification block")
+        loaded.append((f"block {slug}", block))
+    return loaded
+
+
+def destinations(url: SecretStr | None, blocks: Sequence[tuple[str, notify.Notifier]]) -> list[Destination]:
+    found = []
+    if url is not None:
+        target = url.get_secret_value()
+        key = f"webhook {webhook.webhook_label(target)}"
+        found.append(Destination(key, webhook.webhook_sender(target), webhook.TIMEOUT_S))
+    found += [Destination(key, notify.block_sender(block), notify.TIMEOUT_S) for key, block in blocks]
+    return found
+
+
 @task(cache_policy=NO_CACHE)
 def announce_alerts(outbox: Sequence[Alert], catalog: str, source: str) -> list[str]:
     """One Prefect event per alert not announced yet; returns their ids."""
@@ -55,24 +100,23 @@ def announce_alerts(outbox: Sequence[Alert], catalog: str, source: str) -> list[
 
 
 @task(cache_policy=NO_CACHE)
-def deliver_alerts(outbox: Sequence[Alert], url: SecretStr | None) -> list[Attempt]:
-    """POST what is pending; what still fails stays pending for the next run."""
-    todo = to_deliver(outbox)
-    if url is None or not todo:
-        return []
-    attempts = webhook.send_alerts(url.get_secret_value(), todo)
-    pending = len(to_deliver(settle_outbox(todo, (), attempts, datetime.now(UTC))))
-    report = webhook.DeliveryReport.of(attempts, pending)
-    line = report.line(url.get_secret_value())
+def deliver_alerts(
+    store: OutputStore, outbox: Sequence[Alert], announced: list[str], to: list[Destination]
+) -> list[DeliveryReport]:
+    """Record the announcements, then send what is pending; the outbox is saved after each attempt."""
+    saved = list(outbox)
+
+    def save(after: list[Alert]) -> None:
+        nonlocal saved
+        save_outbox(store, saved, after)  # nothing when nothing moved
+        saved = after
+
+    final, reports = deliver(settle_outbox(outbox, announced, (), datetime.now(UTC)), to, save)
+    save(final)  # the announcements, when nothing was attempted
     logger = get_run_logger()
-    if pending:
-        logger.warning(f"{line}; the pending alerts stay in the outbox for the next run")
-    else:
-        logger.info(line)
-    return attempts
-
-
-@task(cache_policy=NO_CACHE)
-def record_alerts(store: OutputStore, outbox: Sequence[Alert], announced: list[str], attempts: list[Attempt]) -> None:
-    """The one commit after announcing and delivering; none when neither happened."""
-    save_outbox(store, outbox, settle_outbox(outbox, announced, attempts, datetime.now(UTC)))
+    for report in reports:
+        if report.pending or report.rejected:
+            logger.warning(f"{report.line}; pending alerts stay in the outbox for the next run")
+        elif report.delivered:
+            logger.info(report.line)
+    return reports

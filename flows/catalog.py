@@ -24,9 +24,10 @@ from pydantic import SecretStr
 from extract import git_source
 from extract.git_source import CachedRepo, CommitRef, FolderLog, TransientSyncError
 from extract.sources import DEFAULT_SOURCE, LOCALES, check_source
-from flows.alerts import announce_alerts, deliver_alerts, record_alerts, resolve_webhook
+from flows.alerts import announce_alerts, deliver_alerts, destinations, resolve_notify, resolve_webhook
 from flows.reports import publish_reports
 from output import catalog_files
+from output.delivery import DeliveryReport
 from output.store import KEEP_VERSIONS, OutputStore
 from transform import catalog as catalogs
 from transform import plan
@@ -198,7 +199,8 @@ def catalog_flow(
     alert_lag_days: float | None = None,
     keep_versions: int = KEEP_VERSIONS,
     storage_block: str | None = None,
-) -> dict[str, Any]:
+    notify: list[str] = [],  # noqa: B006 - read only
+) -> Any:
     """Read the stored catalog, sync the docs, replay what is new, write, tell.
 
     Args:
@@ -216,6 +218,7 @@ def catalog_flow(
         keep_versions: Published versions of the catalog to keep, the current one included.
         storage_block: Name of a Prefect AwsCredentials block with the bucket's credentials.
         alert_lag_days: Alert once on each translation lag open longer than this many days; empty for none.
+        notify: Saved Prefect notification blocks (TYPE/NAME or NAME) to send the alerts through too.
     """
     # `serve` pickles this function by value with only the globals its body names; naming
     # Mode, SecretStr and datetime in it lets the served run resolve the parameters' (string) annotations.
@@ -223,10 +226,11 @@ def catalog_flow(
     source = check_source(source)
     rule = alert_rule(alert_on)
     webhook = resolve_webhook(alert_webhook if isinstance(alert_webhook, SecretStr) else None, alert_webhook_secret)
+    send_to = destinations(webhook, resolve_notify(notify))
     store = OutputStore(out, storage_options=storage_options(storage_block), keep_versions=keep_versions)
     run_id = str(flow_run.id or uuid.uuid4())
     detected_at = datetime.now(UTC)
-    lagging = None if alert_lag_days is None else LagAlerting(alert_lag_days, webhook is not None, run_id)
+    lagging = None if alert_lag_days is None else LagAlerting(alert_lag_days, bool(send_to), run_id)
 
     with store.locked(wait_s=lock_wait_s):
         # Read what the catalog holds
@@ -243,18 +247,27 @@ def catalog_flow(
             (replay, replay_history(quote(stored), replay, quote(read), detected_at, run_id))
             for replay, read in zip(replays, folders, strict=True)
         ]
-        alerts = derive_alerts(quote(results), rule, webhook is not None)
+        alerts = derive_alerts(quote(results), rule, bool(send_to))
         catalog = advance_catalog(quote(stored), quote(results), quote(alerts), source, detected_at, lagging)
         # Load
         save_catalog(store, quote(stored), quote(catalog), quote(results))
-        # Tell: events, artifact and webhook for what the outbox still owes, this run's or an earlier one's
+        # Tell: events, artifacts, webhook and blocks for what the outbox still owes, this run's or an earlier one's
         announced = announce_alerts(quote(catalog.outbox), store.uri, source)
-        attempts = deliver_alerts(quote(catalog.outbox), webhook)
-        record_alerts(store, quote(catalog.outbox), announced, attempts)
+        delivered = deliver_alerts(store, quote(catalog.outbox), announced, send_to)
         publish_reports(store, catalog, replays, run_id, source)
-    summary = summarize(results, catalog, request.locales, out, parsed)
+    summary = summarize(results, catalog, request.locales, out, parsed, undelivered(delivered))
     get_run_logger().info(summary["line"])
-    return summary
+    return end_state(summary)
+
+
+def undelivered(reports: list[DeliveryReport]) -> int:
+    return sum(r.pending + r.rejected for r in reports)
+
+
+def end_state(summary: dict[str, Any]) -> Any:
+    from prefect.states import Completed
+
+    return Completed(name=summary["state"], message=summary["line"], data=summary)
 
 
 def storage_options(block: str | None) -> dict[str, Any] | None:

@@ -155,6 +155,19 @@ def _add_alert_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="alert once on each translation lag (ja behind en or the reverse) open longer than N days (default: off)",
     )
+    parser.add_argument(
+        "--notify",
+        action="append",
+        metavar="BLOCK",
+        default=None,
+        help="also send the alerts through this saved Prefect notification block (Slack, Teams, email, custom "
+        "webhook, ...), as TYPE/NAME or NAME; repeat for several",
+    )
+    parser.add_argument(
+        "--fail-on-undelivered",
+        action="store_true",
+        help="exit 3 when an alert could not be delivered (it stays pending for the next run)",
+    )
 
 
 def _add_output_options(parser: argparse.ArgumentParser) -> None:
@@ -167,7 +180,8 @@ def _add_output_options(parser: argparse.ArgumentParser) -> None:
 EXIT_CODES = """exit codes:
   0  the catalog is up to date (alerts that could not be delivered stay pending)
   1  the run failed; the previous outputs are untouched
-  2  bad arguments or configuration (source, webhook, alert options)"""
+  2  bad arguments or configuration (source, webhook, alert options)
+  3  with --fail-on-undelivered: the catalog is up to date, but alerts stayed undelivered"""
 
 
 def _version() -> str:
@@ -324,6 +338,7 @@ def main(argv: list[str] | None = None, *, frozen_heap: bool = False) -> int:
     # Resolved here, so Prefect's Parameters tab shows the values the run used.
     locales = list(dict.fromkeys(args.locales or LOCALES))
     alert_on = list(dict.fromkeys(args.alert_on or DEFAULT_ALERT_ON))
+    notify = list(dict.fromkeys(args.notify or ()))
     cache_dir = str((args.cache_dir or default_cache_dir()).resolve())
     if args.command == "serve":
         from flows.serve import ServeError, serve_catalog
@@ -337,6 +352,7 @@ def main(argv: list[str] | None = None, *, frozen_heap: bool = False) -> int:
             "alert_on": alert_on,
             "alert_baseline": args.alert_baseline,
             "alert_lag_days": args.alert_lag_days,
+            "notify": notify,
             "keep_versions": args.keep_versions,
             "storage_block": args.storage_block,
         }
@@ -359,6 +375,7 @@ def main(argv: list[str] | None = None, *, frozen_heap: bool = False) -> int:
             alert_on=alert_on,
             alert_baseline=args.alert_baseline,
             alert_lag_days=args.alert_lag_days,
+            notify=notify,
             keep_versions=args.keep_versions,
             storage_block=args.storage_block,
         )
@@ -381,7 +398,7 @@ def main(argv: list[str] | None = None, *, frozen_heap: bool = False) -> int:
         return 1
     if args.json:
         print(json.dumps(summary, default=str, ensure_ascii=False))
-    return 0
+    return 3 if args.fail_on_undelivered and summary["undelivered"] else 0
 
 
 if __name__ == "__main__":

@@ -117,7 +117,7 @@ def save_catalog(
 
 
 def save_outbox(store: OutputStore, before: Sequence[Alert], after: Sequence[Alert]) -> None:
-    """The one commit after announcing and delivering, of the outbox alone; none if nothing moved."""
+    """The outbox alone, after announcing or a delivery attempt; no commit when nothing moved."""
     if list(after) == list(before):
         return
     txn = Transaction()

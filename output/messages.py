@@ -7,7 +7,7 @@ Pure rendering of outbox rows for people and for automations; sending is elsewhe
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC
 from typing import Any
 
@@ -15,6 +15,7 @@ from transform.tables import ALERT_KINDS, LAG_ALERT, Alert
 
 EVENT_PREFIX = "model-catalog.model"
 TEXT_LINES = 20  # model lines in the Slack `text` before "… and N more"
+SUBJECT = "Box AI model catalog"
 
 
 def _value(text: str | None) -> Any:
@@ -89,32 +90,42 @@ def _slack(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _slack_line(alert: Alert) -> str:
-    name = f"`{_slack(alert.api_name or alert.card_id)}`"
+def _line(alert: Alert, escape: Callable[[str], str], code: str) -> str:
+    name = f"{code}{escape(alert.api_name or alert.card_id)}{code}"
     if alert.model_name:
-        name += f" ({_slack(alert.model_name)})"
+        name += f" ({escape(alert.model_name)})"
     if alert.change == LAG_ALERT:
         (f,) = alert.fields
         return (
             f"• {alert.locale} behind on {name}, {f.field} since {alert.committed_at:%Y-%m-%d}: "
-            f"en {_slack(_short(f.old_value, 60))}, ja {_slack(_short(f.new_value, 60))}"
+            f"en {escape(_short(f.old_value, 60))}, ja {escape(_short(f.new_value, 60))}"
         )
     line = f"• {alert.change} {name} [{alert.locale}]"
     if alert.fields:
         changed = "; ".join(
-            f"{f.field}: {_slack(_short(f.old_value, 60))} → {_slack(_short(f.new_value, 60))}" for f in alert.fields
+            f"{f.field}: {escape(_short(f.old_value, 60))} → {escape(_short(f.new_value, 60))}" for f in alert.fields
         )
         line += f": {changed}"
     return line
 
 
-def slack_text(alerts: Sequence[Alert]) -> str:
-    """Slack mrkdwn: one summary line, then one line per model (the first few of many)."""
-    lines = [f"*Box AI model catalog*: {_counts(alerts)}"]
-    lines += [_slack_line(a) for a in alerts[:TEXT_LINES]]
+def _lines(alerts: Sequence[Alert], line: Callable[[Alert], str]) -> list[str]:
+    lines = [line(a) for a in alerts[:TEXT_LINES]]
     if len(alerts) > TEXT_LINES:
         lines.append(f"… and {len(alerts) - TEXT_LINES} more")
-    return "\n".join(lines)
+    return lines
+
+
+def slack_text(alerts: Sequence[Alert]) -> str:
+    """Slack mrkdwn: one summary line, then one line per model (the first few of many)."""
+    return "\n".join([f"*{SUBJECT}*: {_counts(alerts)}", *_lines(alerts, lambda a: _line(a, _slack, "`"))])
+
+
+def notification(alerts: Sequence[Alert]) -> tuple[str, str]:
+    """Subject and plain-text body for a Prefect notification block (Slack, Teams, email, ...); each
+    line ends with the alert's id, so a reader can tell a message resent after a lost answer."""
+    body = _lines(alerts, lambda a: f"{_line(a, str, '')} (id {a.alert_id})")
+    return f"{SUBJECT}: {_counts(alerts)}", "\n".join(body)
 
 
 def webhook_body(alerts: Sequence[Alert]) -> dict[str, Any]:

@@ -1,29 +1,28 @@
-"""Webhook delivery: the URL checks, the POST and what its answer means.
+"""The JSON webhook: the URL checks, one POST under a deadline and what its answer means.
 
-The only HTTP client of the project. A Slack webhook's path is its secret, so a URL is
-shown as scheme and host only.
+The project's own HTTP client (notification blocks bring Prefect's). A Slack webhook's path
+is its secret, so a URL is shown as scheme and host only.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import hashlib
+import http.client
 import json
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import socket
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from extract.sources import redact
 from output.messages import webhook_body
-from transform.alerts import AlertConfigError, Attempt, Outcome
+from transform.alerts import AlertConfigError, Outcome
 from transform.tables import Alert
 
-BATCH_SIZE = 50  # models per webhook POST: keeps a Slack message readable and under its size limit
-TIMEOUT_S = 10.0
-RETRY_DELAYS_S = (1.0, 5.0)  # within a run; what still fails waits for the next run
+TIMEOUT_S = 10.0  # for a whole request, from connecting to the answer's last byte
 
 
 def check_webhook(url: str) -> str:
@@ -49,90 +48,73 @@ def webhook_label(url: str) -> str:
     return f"{parts.scheme}://{host}"
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirected POST would arrive as a bodiless GET: treat the 3xx as the answer instead."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        return None
+def idempotency_key(alert_ids: Iterable[str]) -> str:
+    """The same alerts always make the same key, however often a lost answer makes us resend them."""
+    return hashlib.sha256("\0".join(sorted(alert_ids)).encode()).hexdigest()
 
 
-def _request(url: str, data: bytes) -> urllib.request.Request:
-    """A POST; `user:password@` in the URL becomes a Basic Authorization header (urllib would choke)."""
+def _target(url: str) -> tuple[http.client.HTTPConnection, str, dict[str, str]]:
+    """The connection, the path to POST to, and `user:password@` of the URL as Basic authorization."""
     parts = urlsplit(url)
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "model-catalog"}
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, netloc = netloc.rsplit("@", 1)
-        user, _, password = userinfo.partition(":")
-        token = base64.b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode()
+    if parts.username is not None:
+        token = base64.b64encode(f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()).decode()
         headers["Authorization"] = f"Basic {token}"
-    return urllib.request.Request(urlunsplit(parts._replace(netloc=netloc)), data=data, headers=headers, method="POST")
+    host, port = parts.hostname or "", parts.port
+    if parts.scheme.lower() == "https":
+        connection: http.client.HTTPConnection = http.client.HTTPSConnection(host, port, timeout=TIMEOUT_S)
+    else:
+        connection = http.client.HTTPConnection(host, port, timeout=TIMEOUT_S)
+    return connection, urlunsplit(("", "", parts.path or "/", parts.query, "")), headers
 
 
-def post_json(url: str, body: dict[str, Any], timeout: float = TIMEOUT_S) -> Outcome:
-    """POST `body`; connection failures, timeouts, 5xx, 408 and 429 may pass, other 3xx/4xx will not."""
-    opener = urllib.request.build_opener(_NoRedirect)
-    request = _request(url, json.dumps(body, ensure_ascii=False).encode())
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            return Outcome("delivered", f"HTTP {response.status}")
-    except urllib.error.HTTPError as exc:
-        detail = f"HTTP {exc.code} {exc.reason}"
-        transient = exc.code >= 500 or exc.code in (408, 429)
-        return Outcome("retry" if transient else "rejected", detail)
-    except urllib.error.URLError as exc:
-        return Outcome("retry", redact(str(exc.reason)))
-    except (TimeoutError, OSError) as exc:
-        return Outcome("retry", redact(str(exc) or type(exc).__name__))
+def _cut(connection: http.client.HTTPConnection, fired: threading.Event) -> None:
+    """Past the deadline: shut the socket, so a read blocked on a dripping answer ends now."""
+    fired.set()
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
 
-def send_alerts(
-    url: str,
-    alerts: Sequence[Alert],
-    *,
-    retry_delays: Sequence[float] = RETRY_DELAYS_S,
-    sleep: Callable[[float], None] = time.sleep,
-) -> list[Attempt]:
-    """POST `alerts` in batches, each retried after `retry_delays` while its failure may pass.
+def post_json(
+    url: str, body: dict[str, Any], timeout: float = TIMEOUT_S, headers: Mapping[str, str] | None = None
+) -> Outcome:
+    """POST `body` with `timeout` for the whole request, answer included: a socket timeout bounds
+    each read only, and an endpoint dripping its answer a byte at a time would hold the run.
 
-    Stops at the first batch that still fails that way (the endpoint is down): the rest stay
-    pending for the next run. Nothing is saved here: the caller records every attempt in the
-    outbox in one commit.
+    Connection failures, the deadline, 5xx, 408 and 429 may pass; other 3xx/4xx will not (a
+    redirected POST would arrive as a bodiless GET, so a 3xx is the answer).
     """
-    attempts = []
-    for start in range(0, len(alerts), BATCH_SIZE):
-        batch = alerts[start : start + BATCH_SIZE]
-        body = webhook_body(batch)
-        outcome, tries = post_json(url, body), 1
-        for delay in retry_delays:
-            if outcome.result != "retry":
-                break
-            sleep(delay)
-            outcome, tries = post_json(url, body), tries + 1
-        attempts.append(Attempt(frozenset(a.alert_id for a in batch), outcome, tries))
-        if outcome.result == "retry":
-            break
-    return attempts
+    connection, path, sent = _target(url)
+    connection.timeout = timeout
+    fired = threading.Event()
+    deadline = threading.Timer(timeout, _cut, (connection, fired))
+    deadline.daemon = True
+    deadline.start()
+    try:
+        connection.request("POST", path, json.dumps(body, ensure_ascii=False).encode(), {**sent, **(headers or {})})
+        response = connection.getresponse()
+        response.read()
+        status, reason = response.status, response.reason
+    except (OSError, http.client.HTTPException) as exc:
+        if fired.is_set():
+            return Outcome("retry", f"no whole answer within {timeout:g} s")
+        return Outcome("retry", redact(str(exc) or type(exc).__name__))
+    finally:
+        deadline.cancel()
+        connection.close()
+    if 200 <= status < 300:
+        return Outcome("delivered", f"HTTP {status}")
+    transient = status >= 500 or status in (408, 429)
+    return Outcome("retry" if transient else "rejected", f"HTTP {status} {reason}".strip())
 
 
-@dataclass(frozen=True)
-class DeliveryReport:
-    delivered: int
-    pending: int
-    rejected: int
-    last_error: str | None = None
+def webhook_sender(url: str, timeout: float = TIMEOUT_S) -> Callable[[Sequence[Alert]], Outcome]:
+    """One batch to the webhook: the JSON body, its alert ids as the `Idempotency-Key`."""
 
-    @classmethod
-    def of(cls, attempts: Sequence[Attempt], pending: int) -> DeliveryReport:
-        failed = [a.outcome.detail for a in attempts if a.outcome.result != "delivered"]
-        return cls(
-            delivered=sum(len(a.alert_ids) for a in attempts if a.outcome.result == "delivered"),
-            pending=pending,
-            rejected=sum(len(a.alert_ids) for a in attempts if a.outcome.result == "rejected"),
-            last_error=redact(failed[-1]) if failed else None,
-        )
+    def send(batch: Sequence[Alert]) -> Outcome:
+        key = idempotency_key(a.alert_id for a in batch)
+        return post_json(url, webhook_body(batch), timeout, headers={"Idempotency-Key": key})
 
-    def line(self, url: str) -> str:
-        counts = f"{self.delivered} delivered, {self.pending} pending, {self.rejected} rejected"
-        text = f"webhook {webhook_label(url)}: {counts}"
-        return f"{text} ({self.last_error})" if self.last_error else text
+    return send

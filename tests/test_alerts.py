@@ -225,9 +225,38 @@ def test_merge_keeps_what_the_outbox_already_knows():
     ],
 )
 def test_record_outcome(outcome, status, error):
-    [alert] = alerts.record_outcome([make_alert(attempts=2)], {make_alert().alert_id}, outcome, T2)
+    attempt = alerts.Attempt(frozenset({make_alert().alert_id}), outcome, 1, "webhook http://h")
+    alert = alerts.record_outcome(make_alert(attempts=2), attempt, T2, ["webhook http://h"])
     assert (alert.status, alert.attempts, alert.last_error) == (status, 3, error)
     assert alert.delivered_at == (T2 if status == tables.DELIVERED else None)
+    [record] = alert.notifications
+    assert (record.destination, record.status, record.attempts) == ("webhook http://h", status, 1)
+
+
+def test_an_alert_is_delivered_once_every_destination_took_it_and_each_gets_it_once():
+    hook, team = "webhook http://h", "block slack-webhook/team"
+    alert = make_alert()
+    ids = frozenset({alert.alert_id})
+    took = alerts.settle_outbox([alert], (), [alerts.Attempt(ids, Outcome("delivered"), 1, hook)], T2, [hook, team])
+
+    assert [a.status for a in took] == [tables.PENDING]  # the block still owes it
+    assert alerts.to_deliver(took, hook) == [] and alerts.to_deliver(took, team) == took
+
+    down = alerts.settle_outbox(
+        took, (), [alerts.Attempt(ids, Outcome("retry", "HTTP 503"), 2, team)], T2, [hook, team]
+    )
+    assert (down[0].status, down[0].last_error, alerts.to_deliver(down, team)) == (tables.PENDING, "HTTP 503", down)
+
+    done = alerts.settle_outbox(down, (), [alerts.Attempt(ids, Outcome("delivered"), 1, team)], T2, [hook, team])
+    assert (done[0].status, done[0].attempts, done[0].last_error) == (tables.DELIVERED, 4, None)
+    assert {(n.destination, n.status, n.attempts) for n in done[0].notifications} == {
+        (hook, tables.DELIVERED, 1),
+        (team, tables.DELIVERED, 3),
+    }
+    refused = alerts.settle_outbox(
+        took, (), [alerts.Attempt(ids, Outcome("rejected", "HTTP 404"), 1, team)], T2, [hook, team]
+    )
+    assert refused[0].status == tables.REJECTED
 
 
 def test_webhook_body_lists_models_and_has_a_slack_text():
@@ -344,6 +373,7 @@ def test_outbox_round_trips_through_its_file(tmp_path):
             last_error="HTTP 404 Not Found",
             last_attempt_at=T2,
             announced_at=T2,
+            notifications=(tables.Notification("webhook http://h", tables.REJECTED, 1, "HTTP 404 Not Found", T2),),
         ),
     ]
     catalog_files.save_outbox(store, [], outbox)

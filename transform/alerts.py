@@ -30,6 +30,7 @@ from transform.tables import (
     Alert,
     FieldChange,
     Lag,
+    Notification,
 )
 
 DEFAULT_ALERT_ON = ("added", "removed", "availability", "deprecated_on", "tier", "api_name")
@@ -209,8 +210,13 @@ def to_announce(outbox: Iterable[Alert]) -> list[Alert]:
     return [a for a in outbox if a.announced_at is None and a.status != SUPPRESSED]
 
 
-def to_deliver(outbox: Iterable[Alert]) -> list[Alert]:
-    return [a for a in outbox if a.status == PENDING]
+def _settled(alert: Alert, destination: str) -> bool:
+    return any(n.destination == destination and n.status != PENDING for n in alert.notifications)
+
+
+def to_deliver(outbox: Iterable[Alert], destination: str | None = None) -> list[Alert]:
+    """Pending alerts; with `destination`, those it has neither accepted nor refused yet."""
+    return [a for a in outbox if a.status == PENDING and (destination is None or not _settled(a, destination))]
 
 
 def mark_announced(outbox: Sequence[Alert], ids: set[str], at: datetime) -> list[Alert]:
@@ -227,37 +233,70 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Attempt:
-    """One delivery of a batch of alerts and what its answer means."""
+    """One delivery of a batch of alerts to one destination, and what its answer means."""
 
     alert_ids: frozenset[str]
     outcome: Outcome  # of the last try
     tries: int = 1
+    destination: str = "webhook"
 
 
-def record_outcome(
-    outbox: Sequence[Alert], ids: set[str], outcome: Outcome, at: datetime, tries: int = 1
-) -> list[Alert]:
-    status = {"delivered": DELIVERED, "rejected": REJECTED}.get(outcome.result, PENDING)
-    return [
-        replace(
-            a,
-            status=status,
-            attempts=a.attempts + tries,
-            last_attempt_at=at,
-            last_error=None if status == DELIVERED else redact(outcome.detail),
-            delivered_at=at if status == DELIVERED else a.delivered_at,
-        )
-        if a.alert_id in ids
-        else a
-        for a in outbox
-    ]
+_STATUS = {"delivered": DELIVERED, "rejected": REJECTED}
+
+
+def _notified(alert: Alert, attempt: Attempt, at: datetime) -> tuple[Notification, ...]:
+    status = _STATUS.get(attempt.outcome.result, PENDING)
+    before = next((n for n in alert.notifications if n.destination == attempt.destination), None)
+    record = Notification(
+        destination=attempt.destination,
+        status=status,
+        attempts=(0 if before is None else before.attempts) + attempt.tries,
+        last_error=None if status == DELIVERED else redact(attempt.outcome.detail),
+        last_attempt_at=at,
+        delivered_at=at if status == DELIVERED else None,
+    )
+    others = tuple(n for n in alert.notifications if n.destination != attempt.destination)
+    return (*others, record)
+
+
+def record_outcome(alert: Alert, attempt: Attempt, at: datetime, destinations: Sequence[str]) -> Alert:
+    """`attempt`'s answer on its destination's record, and the alert's own columns summed up.
+
+    The alert is `delivered` once every destination of the run accepted it, `rejected` once each
+    has answered and one refused it, and `pending` while one may still accept it.
+    """
+    notifications = _notified(alert, attempt, at)
+    by_destination = {n.destination: n for n in notifications}
+    wanted = [by_destination.get(d) for d in dict.fromkeys((*destinations, attempt.destination))]
+    if all(n is not None and n.status == DELIVERED for n in wanted):
+        status = DELIVERED
+    elif all(n is not None and n.status != PENDING for n in wanted):
+        status = REJECTED
+    else:
+        status = PENDING
+    errors = [n.last_error for n in notifications if n.last_error]
+    return replace(
+        alert,
+        status=status,
+        attempts=alert.attempts + attempt.tries,
+        last_attempt_at=at,
+        last_error=None if status == DELIVERED else (errors[-1] if errors else None),
+        delivered_at=at if status == DELIVERED else alert.delivered_at,
+        notifications=notifications,
+    )
 
 
 def settle_outbox(
-    outbox: Sequence[Alert], announced: Iterable[str], attempts: Iterable[Attempt], at: datetime
+    outbox: Sequence[Alert],
+    announced: Iterable[str],
+    attempts: Iterable[Attempt],
+    at: datetime,
+    destinations: Sequence[str] = (),
 ) -> list[Alert]:
     """The outbox once this run's announcements and delivery attempts are recorded."""
     settled = mark_announced(outbox, set(announced), at)
     for attempt in attempts:
-        settled = record_outcome(settled, set(attempt.alert_ids), attempt.outcome, at, attempt.tries)
+        settled = [
+            record_outcome(a, attempt, at, destinations) if a.alert_id in attempt.alert_ids else a for a in settled
+        ]
     return settled

@@ -33,9 +33,10 @@ def summarize_lag(catalog: Catalog) -> dict[str, Any]:
 
 
 def summarize(
-    results: Sequence[Result], catalog: Catalog, locales: Sequence[str], out: str, parsed: int
+    results: Sequence[Result], catalog: Catalog, locales: Sequence[str], out: str, parsed: int, undelivered: int = 0
 ) -> dict[str, Any]:
     """`locales` are the ones the run looked at; those without a result had no new commit.
+    `undelivered` counts alerts a destination still owes or refused after this run's delivery.
 
     Findings are the catalog's (every locale's latest snapshot), not only this run's.
     """
@@ -60,11 +61,12 @@ def summarize(
         old = lag["oldest"][0]
         what = old["field"] or old["kind"].replace("_", " ")
         lags += f" (oldest: {old['card_id']} {what}, {old['lag_days']:.1f} days)"
+    owed = f", {_plural(undelivered, 'alert')} undelivered" if undelivered else ""
     line = (
         f"{', '.join(parts)}, {changes['added']} added, {changes['removed']} removed, "
         f"{_plural(changes['modified'], 'modified field')}, "
         f"{_plural(findings, 'finding')} ({_plural(errors, 'error')}, {inferred} inferred)"
-        f"{lags}, {_plural(parsed, 'file')} parsed -> {out}"
+        f"{lags}, {_plural(parsed, 'file')} parsed{owed} -> {out}"
     )
     return {
         "line": line,
@@ -72,6 +74,9 @@ def summarize(
         "findings": findings,
         "inferred": inferred,
         "parsed": parsed,
+        "undelivered": undelivered,
+        # the flow run's final state: Completed either way, named so the UI shows undelivered alerts
+        "state": "Undelivered" if undelivered else "Completed",
         "lag": lag,
         "locales": [replay.plan.locale for replay, _ in results],
     }

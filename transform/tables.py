@@ -257,6 +257,18 @@ class FieldChange:
 
 
 @dataclass(frozen=True)
+class Notification:
+    """What became of one alert at one destination (the webhook, or a Prefect notification block)."""
+
+    destination: str  # `webhook https://host` or `block slack-webhook/name`: never a secret
+    status: str  # pending, delivered or rejected
+    attempts: int = 0
+    last_error: str | None = None
+    last_attempt_at: datetime | None = None
+    delivered_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Alert:
     """One model's change in one locale at one commit, and what became of it.
 
@@ -285,6 +297,8 @@ class Alert:
     announced_at: datetime | None = None
     # JSON text of the model's attributes at `committed_at` (MODEL_ATTRIBUTES), for events and messages.
     model: str | None = dataclasses.field(default=None, metadata={"added": "0.2"})
+    # One record per destination tried; the columns above sum them up across destinations.
+    notifications: tuple[Notification, ...] = dataclasses.field(default=(), metadata={"added": "0.3"})
 
 
 OUTBOX = record_schema(Alert)
