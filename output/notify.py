@@ -31,9 +31,11 @@ def _outcome(exc: BaseException) -> Outcome:
     """An HTTP status a block raises is read as the webhook's is; anything else may pass."""
     status = getattr(getattr(exc, "response", None), "status_code", None)
     detail = redact(str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__)[:200]
-    if isinstance(status, int) and 300 <= status < 500 and status not in (408, 429):
+    if not isinstance(status, int):
+        return Outcome("retry", detail)
+    if 300 <= status < 500 and status not in (408, 429):
         return Outcome("rejected", f"HTTP {status}")
-    return Outcome("retry", detail)
+    return Outcome("retry", f"HTTP {status}")  # the status alone, as for a webhook: the URL may hold a secret
 
 
 def notify_once(block: Notifier, alerts: Sequence[Alert], timeout: float = TIMEOUT_S) -> Outcome:
