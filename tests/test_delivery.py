@@ -13,7 +13,7 @@ import signal
 import socket
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,10 +96,8 @@ def raw_receiver(answer: Callable[[RawReceiver, socket.socket], None]) -> Iterat
     finally:
         stop.set()
         for conn in receiver.open_connections:  # a sender left behind must not hold the receiver
-            try:
+            with suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         thread.join()
         server.close()
 
