@@ -2,7 +2,8 @@
 
 Pure functions only: the caller reads the bytes and decides what a failure means.
 Values come back "as written, markup removed"; interpreting them (dates, token
-counts, labels in either language) is the transform layer's job.
+counts, labels in either language) is the transform layer's job. The body is read in one
+pass over the events of pulldown-cmark (compiled CommonMark with GFM tables, via pyromark).
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ import codecs
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
+import pyromark
 import yaml
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 from yaml.composer import Composer, ComposerError
 from yaml.events import AliasEvent
 
@@ -23,38 +24,33 @@ __all__ = [
     "CardParseError",
     "ParsedCard",
     "decode_card",
+    "inline_text",
     "normalize_newlines",
     "parse_card",
-    "plain_text",
     "split_front_matter",
-    "strip_markup",
 ]
 
-# Real cards are at most ~16 kB. Markdown parsing is slightly worse than linear on hostile
-# text (a card of 250 kB of `[` takes ~3 s, of 1 MB ~16 s), so the bound is 16x the largest
-# real card: a corrupt or hostile blob cannot cost more than a few seconds.
+# Real cards are at most ~16 kB; 16x that bounds what a corrupt or hostile blob can cost.
 MAX_CARD_BYTES = 256_000
 
-_MD = MarkdownIt("commonmark").enable("table")
-# Cards are parsed block by block and only the inline text a card's fields need is parsed
-# afterwards: a card has ~40 inline runs (mostly table cells) and few carry any markup.
-_BLOCKS = MarkdownIt("commonmark").enable("table").disable("inline")
-# Every character that starts an inline rule of the commonmark preset other than plain
-# text and line breaks; a run without any of them reads as its own folded text.
-_MARKUP = re.compile(r"[\\`*_\[<&]")
-
+# CommonMark with GFM tables, as pulldown-cmark (compiled) reads it; no other extension.
+_PARSER = pyromark.Markdown(options=pyromark.Options.ENABLE_TABLES)
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _INT_TEXT = re.compile(r"[+-]?[0-9]+", re.ASCII)
-# markdown-it leaves `[text][ref]` with an undefined ref as literal text.
+# CommonMark leaves `[text][ref]` with an undefined ref as literal text.
 _UNRESOLVED_REF = re.compile(r"\[([^\[\]]*)\]\[[^\[\]]*\]")
 # Code spans are hidden behind NUL-delimited indexes while unresolved refs are reduced,
-# so brackets inside code survive; markdown-it never emits NUL (it maps it to U+FFFD).
+# so brackets inside code survive; a card holds no NUL (`decode_card` refuses it).
 _CODE_SLOT = re.compile(r"\x00(\d+)\x00")
 _HTML_OPEN = re.compile(r"<([A-Za-z][\w-]*)\b[^<>]*?(?<!/)>")
 _HTML_CLOSE = re.compile(r"</([A-Za-z][\w-]*)\s*>")
 _VOID_TAGS = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 )
+# A link destination is percent-encoded as CommonMark renderers do: these stay, and `%XX` escapes.
+_URL_UNSAFE = re.compile(r"%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9;/?:@&=+$,\-_.!~*'()#%]+")
+# Blocks inside which a block is not top level.
+_CONTAINERS = frozenset({"BlockQuote", "List", "Item", "FootnoteDefinition", "DefinitionList"})
 
 
 class CardParseError(Exception):
@@ -103,7 +99,7 @@ def decode_card(data: bytes, path: str = "", blob: str = "") -> str:
 
 
 def normalize_newlines(text: str) -> str:
-    """Match markdown-it's own normalisation so our line numbers agree with its token maps."""
+    """CommonMark's line endings, so line numbers agree with the index reader's."""
     if text.startswith("\ufeff"):
         text = text[1:]
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -123,31 +119,14 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
     raise ValueError("front matter starts with '---' but is never closed")
 
 
-def plain_text(inline: Token) -> str:
-    """Text of an inline token with Markdown markup dropped and whitespace folded."""
-    pieces: list[str] = []
-    codes: list[str] = []
-    for child in inline.children or ():
-        kind = child.type
-        if kind in ("text", "text_special"):
-            pieces.append(child.content.replace("\x00", ""))
-        elif kind == "code_inline":
-            pieces.append(f"\x00{len(codes)}\x00")
-            codes.append(child.content)
-        elif kind in ("softbreak", "hardbreak"):
-            pieces.append(" ")
-        elif kind == "html_inline":
-            pieces.append(child.content)
-        elif kind == "image":
-            pieces.append(plain_text(child))
-    joined = _UNRESOLVED_REF.sub(r"\1", "".join(pieces))
-    return _fold(_CODE_SLOT.sub(lambda m: codes[int(m.group(1))], joined))
-
-
-def strip_markup(text: str) -> str:
-    """Plain text of one string read as inline Markdown (for values found outside a card table)."""
-    tokens = _MD.parseInline(text, {})
-    return plain_text(tokens[0]) if tokens else ""
+def inline_text(pieces: list[str], codes: list[str]) -> str:
+    """One inline run's text, its code spans as `\\x00<i>\\x00` slots: refs reduced, whitespace folded."""
+    joined = "".join(pieces)
+    if "][" in joined:
+        joined = _UNRESOLVED_REF.sub(r"\1", joined)
+    if codes:
+        joined = _CODE_SLOT.sub(lambda m: codes[int(m.group(1))], joined)
+    return _fold(joined)
 
 
 def parse_card(text: str, path: str = "", blob: str = "") -> ParsedCard:
@@ -159,43 +138,138 @@ def parse_card(text: str, path: str = "", blob: str = "") -> ParsedCard:
         raise CardParseError(path, blob, "front-matter-invalid", str(exc)) from None
     rank, rank_raw = _rank(_load_front_matter(front, path, blob))
 
-    env: dict[str, Any] = {}  # link reference definitions, for the inline runs parsed later
-    tokens = _BLOCKS.parse(body, env)
-    text = _InlineText(env)
-    title, after_title = _title(tokens, text)
-    tables = _tables(tokens, text)
-    if not tables:
+    read = _read_body(body)
+    if not read.tables:
         raise CardParseError(path, blob, "details-table-missing", "card has no Markdown table of model details")
+    title, description = _title_and_description(read.blocks)
     return ParsedCard(
         rank=rank,
         rank_raw=rank_raw,
         title=title,
-        description=_description(tokens, after_title, text),
-        tables=tables,
-        docs_urls=_external_links(tokens, text),
+        description=description,
+        tables=tuple(read.tables),
+        docs_urls=tuple(read.links),
     )
 
 
-class _InlineText:
-    """Inline parsing on demand for the runs of one card, sharing its reference definitions."""
+@dataclass
+class _Body:
+    """What one pass over a card body's events collects."""
 
-    def __init__(self, env: dict[str, Any]) -> None:
-        self.env = env
+    # top-level blocks the title and description are chosen from: ("h1" | "p", text), ("html", source), ("table", "")
+    blocks: list[tuple[str, str]]
+    tables: list[tuple[tuple[str, str], ...]]
+    links: dict[str, None]  # http(s) link destinations anywhere, first seen first
 
-    def children(self, inline: Token) -> list[Token]:
-        # Core's `text_join` does not run on runs parsed here, so escapes and entities stay
-        # `text_special` tokens; `plain_text` reads those as text.
-        if inline.content and not inline.children:
-            inline.children = []
-            _BLOCKS.inline.parse(inline.content, _BLOCKS, self.env, inline.children)
-        return inline.children or []
 
-    def plain(self, inline: Token) -> str:
-        """`plain_text` of the run; one without markup characters needs no inline parse."""
-        if not _MARKUP.search(inline.content):
-            return _fold(inline.content)
-        self.children(inline)
-        return plain_text(inline)
+def _read_body(body: str) -> _Body:
+    """One pass over pulldown-cmark's events; the commonest (text, a table cell's start and end) are tested first."""
+    read = _Body([], [], {})
+    containers = 0  # open block quotes, lists and items
+    pieces: list[str] = []  # the inline run being read
+    codes: list[str] = []
+    run: str | None = None  # what the run is: "h1", "p", "html", "cell", or None for runs nobody reads
+    rows: list[tuple[str, str]] = []
+    cells: list[str] = []
+    in_head = False
+    for event in _PARSER.events(body):
+        if type(event) is str:  # SoftBreak, HardBreak, Rule
+            if event != "Rule":
+                pieces.append(" ")
+            continue
+        text = event.get("Text")
+        if text is not None:
+            pieces.append(text)
+            continue
+        start = event.get("Start")
+        if start is not None:
+            if start == "TableCell":
+                pieces, codes, run = [], [], "cell"
+            elif start == "TableRow":
+                cells = []
+            elif type(start) is str:
+                if start == "Paragraph":
+                    pieces, codes, run = [], [], ("p" if containers == 0 else None)
+                elif start == "HtmlBlock":
+                    pieces, codes, run = [], [], ("html" if containers == 0 else None)
+                elif start == "TableHead":
+                    in_head = True
+                elif start in _CONTAINERS:
+                    containers += 1
+            else:
+                [(name, attrs)] = start.items()
+                if name == "Link":
+                    url = _URL_UNSAFE.sub(_percent_encode, attrs["dest_url"])
+                    if url[:8].lower().startswith(("http://", "https://")):
+                        read.links.setdefault(url, None)
+                elif name == "Heading":
+                    pieces, codes = [], []
+                    run = "h1" if containers == 0 and attrs["level"] == "H1" else None
+                elif name == "Table":
+                    rows = []
+                    if containers == 0:
+                        read.blocks.append(("table", ""))
+                elif name in _CONTAINERS:
+                    containers += 1
+            continue
+        end = event.get("End")
+        if end is not None:
+            if end == "TableCell":
+                if not in_head:
+                    cells.append(inline_text(pieces, codes))
+            elif end == "TableRow":
+                cells += ["", ""]
+                rows.append((cells[0], cells[1]))
+            elif end == "Paragraph" or (type(end) is dict and "Heading" in end):
+                if run == "p" or run == "h1":
+                    read.blocks.append((run, inline_text(pieces, codes)))
+                run = None
+            elif end == "HtmlBlock":
+                if run == "html":
+                    read.blocks.append(("html", "".join(pieces)))
+                run = None
+            elif end == "TableHead":
+                in_head = False
+            elif end == "Table":
+                read.tables.append(tuple(rows))
+            elif (end if type(end) is str else next(iter(end))) in _CONTAINERS:
+                containers -= 1
+            continue
+        code = event.get("Code")
+        if code is not None:
+            pieces.append(f"\x00{len(codes)}\x00")
+            codes.append(code)
+            continue
+        html = event.get("InlineHtml")
+        if html is None and run == "html":
+            html = event.get("Html")
+        if html is not None:
+            pieces.append(html)
+    return read
+
+
+def _percent_encode(match: re.Match[str]) -> str:
+    return quote(match.group(), safe="")
+
+
+def _title_and_description(blocks: list[tuple[str, str]]) -> tuple[str | None, str | None]:
+    """The first top-level h1, and the first top-level paragraph after it outside any HTML wrapper.
+
+    Sub-headings and HTML blocks are skipped; a paragraph inside a wrapper such as a
+    blank-line-separated `<Message>` is a notice, not the description. The first table
+    ends the search: text after it is not the card's introduction.
+    """
+    at = next((i for i, (kind, _) in enumerate(blocks) if kind == "h1"), None)
+    title = (blocks[at][1] or None) if at is not None else None
+    html_depth = 0
+    for kind, content in blocks[0 if at is None else at + 1 :]:
+        if kind == "html":
+            html_depth = max(0, html_depth + _html_balance(content))
+        elif kind == "table":
+            return title, None
+        elif kind == "p" and html_depth == 0:
+            return title, content or None
+    return title, None
 
 
 class _AliasRefused(ComposerError):
@@ -236,7 +310,9 @@ def _load_front_matter(front: str | None, path: str, blob: str) -> dict[Any, Any
     if front is None:
         return {}
     try:
-        data = yaml.load(front, Loader=_FrontMatterLoader)  # safe constructor, aliases refused
+        # An anchor needs `&` and an alias `*`: without either, libyaml composes alone, much faster.
+        loader = _FrontMatterLoader if _CLoader is None or "&" in front or "*" in front else _CLoader
+        data = yaml.load(front, Loader=loader)  # safe constructor, aliases refused
     except yaml.MarkedYAMLError as exc:
         where = f" at line {exc.problem_mark.line + 2}" if exc.problem_mark is not None else ""
         raise CardParseError(
@@ -270,76 +346,9 @@ def _rank(meta: dict[Any, Any]) -> tuple[int | None, str | None]:
     return value, text
 
 
-def _title(tokens: list[Token], text: _InlineText) -> tuple[str | None, int]:
-    """First top-level h1 and the index just past it (0 when there is none)."""
-    for i, tok in enumerate(tokens):
-        if tok.type == "heading_open" and tok.tag == "h1" and tok.level == 0:
-            inline = tokens[i + 1]
-            return (text.plain(inline) or None), i + 3
-    return None, 0
-
-
-def _description(tokens: list[Token], start: int, text: _InlineText) -> str | None:
-    """First top-level paragraph after the title that sits outside any HTML wrapper.
-
-    Sub-headings and HTML blocks are skipped; a paragraph inside a wrapper such as a
-    blank-line-separated `<Message>` is a notice, not the description. The details table
-    ends the search: text after it is not the card's introduction.
-    """
-    html_depth = 0
-    for i in range(start, len(tokens)):
-        tok = tokens[i]
-        if tok.level != 0:
-            continue
-        if tok.type == "html_block":
-            html_depth = max(0, html_depth + _html_balance(tok.content))
-        elif tok.type == "table_open":
-            return None
-        elif tok.type == "paragraph_open" and html_depth == 0:
-            return text.plain(tokens[i + 1]) or None
-    return None
-
-
 def _html_balance(block: str) -> int:
     opened = sum(1 for m in _HTML_OPEN.finditer(block) if m.group(1).lower() not in _VOID_TAGS)
     return opened - len(_HTML_CLOSE.findall(block))
-
-
-def _tables(tokens: list[Token], text: _InlineText) -> tuple[tuple[tuple[str, str], ...], ...]:
-    """(label, value) of each body row, for every table in document order."""
-    tables: list[tuple[tuple[str, str], ...]] = []
-    rows: list[tuple[str, str]] = []
-    cells: list[str] = []
-    in_body = False
-    for tok in tokens:
-        if tok.type == "table_open":
-            rows, in_body = [], False
-        elif tok.type == "table_close":
-            tables.append(tuple(rows))
-        elif tok.type == "tbody_open":
-            in_body = True
-        elif tok.type == "tr_open":
-            cells = []
-        elif tok.type == "inline" and in_body:
-            cells.append(text.plain(tok))
-        elif tok.type == "tr_close" and in_body:
-            cells += ["", ""]
-            rows.append((cells[0], cells[1]))
-    return tuple(tables)
-
-
-def _external_links(tokens: list[Token], text: _InlineText) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for tok in tokens:
-        if tok.type != "inline" or not ("[" in tok.content or "<" in tok.content):
-            continue  # a link needs `[` (inline or reference link) or `<` (autolink)
-        for child in text.children(tok):
-            if child.type != "link_open":
-                continue
-            href = str(child.attrGet("href") or "")
-            if href.lower().startswith(("http://", "https://")):
-                seen.setdefault(href, None)
-    return tuple(seen)
 
 
 def _fold(text: str) -> str:

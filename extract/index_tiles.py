@@ -22,13 +22,17 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
-from extract.card_markdown import normalize_newlines, split_front_matter, strip_markup
+from extract.card_markdown import inline_text, normalize_newlines, split_front_matter
 
-__all__ = ["Tile", "parse_index"]
+__all__ = ["Tile", "parse_index", "plain_text", "strip_markup"]
 
 # Headings keep their source text (`tok.content`), which the block parser fills in.
 _MD = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
+# A tile's text is read as one inline run: pulldown-cmark has no inline-only mode, and a text
+# starting `1.` or `#` must not turn into a list or a heading.
+_INLINE = MarkdownIt("commonmark")
 
 # Elements that never hold content, and those whose text is not page text (HTML's void
 # elements and BeautifulSoup's string containers, which the tile values were first read with).
@@ -87,6 +91,32 @@ def parse_index(text: str) -> list[Tile]:
             )
         )
     return tiles
+
+
+def plain_text(inline: Token) -> str:
+    """Text of an inline token with Markdown markup dropped and whitespace folded."""
+    pieces: list[str] = []
+    codes: list[str] = []
+    for child in inline.children or ():
+        kind = child.type
+        if kind in ("text", "text_special"):
+            pieces.append(child.content.replace("\x00", ""))
+        elif kind == "code_inline":
+            pieces.append(f"\x00{len(codes)}\x00")
+            codes.append(child.content)
+        elif kind in ("softbreak", "hardbreak"):
+            pieces.append(" ")
+        elif kind == "html_inline":
+            pieces.append(child.content)
+        elif kind == "image":
+            pieces.append(plain_text(child))
+    return inline_text(pieces, codes)
+
+
+def strip_markup(text: str) -> str:
+    """Plain text of one string read as inline Markdown."""
+    tokens = _INLINE.parseInline(text, {})
+    return plain_text(tokens[0]) if tokens else ""
 
 
 def _section_headings(body: str) -> tuple[list[int], list[str]]:

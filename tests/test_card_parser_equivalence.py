@@ -1,0 +1,73 @@
+"""The compiled card parser reads every card the real docs history ever held as the markdown-it one did."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from extract.card_folder import is_card_path
+from extract.card_markdown import CardParseError, ParsedCard, decode_card, parse_card
+from extract.sources import LOCALES
+from tests import reference_card_markdown as reference
+
+
+def card_blobs(repo: Path) -> dict[str, str]:
+    """Every distinct blob ever written to a card path of either locale's folder, with one of its paths."""
+    blobs: dict[str, str] = {}
+    for stream in LOCALES.values():
+        log = subprocess.run(
+            ["git", "-C", str(repo), "log", "--format=", "--raw", "--no-abbrev", "--no-renames", stream.branch,
+             "--", stream.cards_folder],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        for line in log.splitlines():
+            meta, path = line.split("\t", 1)
+            blob = meta.split()[3]
+            directly_in_folder = "/" not in path.removeprefix(stream.cards_folder)
+            if directly_in_folder and is_card_path(path) and blob.strip("0"):
+                blobs.setdefault(blob, path)
+    return blobs
+
+
+def read_blobs(repo: Path, blobs: list[str]) -> list[bytes]:
+    batch = subprocess.run(
+        ["git", "-C", str(repo), "cat-file", "--batch"], input="\n".join(blobs).encode() + b"\n",
+        capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    out, at = [], 0
+    for _ in blobs:
+        header_end = batch.index(b"\n", at)
+        size = int(batch[at:header_end].split()[2])
+        out.append(batch[header_end + 1 : header_end + 1 + size])
+        at = header_end + 1 + size + 1
+    return out
+
+
+def read_as(parser, text: str, path: str, blob: str) -> ParsedCard | tuple[str, str]:
+    try:
+        return parser(text, path, blob)
+    except CardParseError as exc:
+        return ("error", exc.code)
+
+
+@pytest.fixture
+def history(tmp_path: Path, bundle: Path) -> Path:
+    repo = tmp_path / "docs.git"
+    subprocess.run(["git", "clone", "--quiet", "--bare", str(bundle), str(repo)], check=True)
+    return repo
+
+
+def test_every_real_card_reads_as_with_the_markdown_it_parser(history: Path):
+    blobs = card_blobs(history)
+    differ, parsed = [], 0
+    for (blob, path), data in zip(blobs.items(), read_blobs(history, list(blobs)), strict=True):
+        text = decode_card(data, path, blob)
+        new, old = read_as(parse_card, text, path, blob), read_as(reference.parse_card, text, path, blob)
+        parsed += isinstance(new, ParsedCard)
+        if new != old:
+            differ.append(f"{path} @ {blob[:12]}: {new} != {old}")
+
+    assert len(blobs) > 300 and parsed > 300  # both locales' whole history, not an empty listing
+    assert not differ, "\n".join(differ[:5])
