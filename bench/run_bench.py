@@ -314,7 +314,8 @@ def help_imports() -> tuple[float, list[str]]:
     )
     seconds = time.perf_counter() - start
     modules = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
-    heavy = sorted(m for m in modules if m.split(".")[0] in ("prefect", "polars", "pyarrow", "git", "markdown_it"))
+    heavy_packages = ("prefect", "polars", "pyarrow", "git", "markdown_it", "pyromark")
+    heavy = sorted(m for m in modules if m.split(".")[0] in heavy_packages)
     return seconds, heavy
 
 
@@ -473,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(rows, args.markdown))
     print()
     print(ratios_table(checked, args.markdown))
-    print(f"\n`--help` imports of prefect/polars/pyarrow/git/markdown_it: {', '.join(heavy) or 'none'}")
+    print(f"\n`--help` imports of prefect/polars/pyarrow/git/markdown_it/pyromark: {', '.join(heavy) or 'none'}")
     print(f"Benchmark took {time.perf_counter() - began:.0f} s")
     (work / "results.json").write_text(
         json.dumps(

@@ -791,4 +791,4 @@ def test_cli_delivers_what_is_pending_on_a_run_with_nothing_new_without_loading_
     assert "en: no new commit" in again.stdout + again.stderr
     [(request, _)] = httpserver.log
     assert [m["api_name"] for m in request.json["models"]] == ["acme__gamma"]
-    assert not {"polars", "markdown_it"} & imported_packages(again.stderr)
+    assert not {"polars", "markdown_it", "pyromark"} & imported_packages(again.stderr)

@@ -61,7 +61,7 @@ def test_console_run_writes_the_catalog_then_reports_no_new_commit(tmp_path):
     assert "en: no new commit, ja: no new commit" in second.stderr + second.stdout
     assert (out / "models.parquet").exists()
     # Nothing new: the run pays for Prefect and git, not for Polars or the Markdown/HTML parsers.
-    heavy = {"polars", "markdown_it"}
+    heavy = {"polars", "markdown_it", "pyromark"}
     assert heavy <= imported_packages(first.stderr)
     assert not heavy & imported_packages(second.stderr)
 
