@@ -15,6 +15,7 @@ import string
 import unicodedata
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Generic, Literal, TypeVar
 
 from transform.vocabulary import (
@@ -47,6 +48,10 @@ from transform.vocabulary import (
     WEEKDAY_MARKS,
     WEEKDAYS,
 )
+
+# The cell parsers are pure and cells repeat across cards and snapshots ("128k tokens", "Yes"),
+# so each distinct text is read once; results are immutable.
+_MEMO = 4096
 
 Precision = Literal["day", "month", "year"]
 # Finest first: "one level coarser" is the next entry.
@@ -133,6 +138,7 @@ _NULL_RE = re.compile(phrase_pattern(NULL_WORDS) + r"(?![a-z0-9])")
 _OTHER_MODEL_RE = re.compile(phrase_pattern(OTHER_MODEL_PHRASES, right_bound=False))
 
 
+@lru_cache(maxsize=_MEMO)
 def is_null_value(text: str) -> bool:
     """True for a cell that says there is no value, or whose figure is about other models."""
     folded = fold_text(text)
@@ -228,6 +234,7 @@ def japanese_number(text: str) -> Decimal:
     return total + rest
 
 
+@lru_cache(maxsize=_MEMO)
 def parse_tokens(text: str) -> int | None:
     """Whole tokens from "128k", "1.05 million", "1,000万", "12万8千トークン", "最大128,000トークン".
 
@@ -264,6 +271,7 @@ _THROUGHPUT_RE = re.compile(
 _RANGE_FROM = {fold_text(word) for word in RANGE_FROM_WORDS}
 
 
+@lru_cache(maxsize=_MEMO)
 def parse_throughput(text: str) -> tuple[float, float] | None:
     """(low, high) tokens per second; a single figure is both ends of its own range.
 
@@ -456,6 +464,7 @@ def _truncate(date: datetime.date, precision: Precision) -> datetime.date:
     return date.replace(day=1) if precision == "month" else date
 
 
+@lru_cache(maxsize=_MEMO)
 def parse_date(text: str) -> tuple[datetime.date, Precision] | None:
     """(first day of the stated period, precision); a vague date keeps only what is certain.
 
@@ -485,6 +494,7 @@ _BOOLS: _Lexicon[bool] = _Lexicon({True: TRUE_WORDS, False: FALSE_WORDS})
 _CATEGORIES: _Lexicon[str] = _Lexicon(CATEGORY_WORDS)
 
 
+@lru_cache(maxsize=_MEMO)
 def parse_bool(text: str) -> bool | None:
     """Yes/はい is True and No/いいえ is False, read from the leading word."""
     if is_null_value(text):
@@ -495,6 +505,7 @@ def parse_bool(text: str) -> bool | None:
     return value
 
 
+@lru_cache(maxsize=_MEMO)
 def parse_category(text: str) -> str | None:
     """`standard` or `premium`, whichever language the cell is written in."""
     if is_null_value(text):
