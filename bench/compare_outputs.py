@@ -108,17 +108,27 @@ def rows(data: list[dict], keep: set[str]) -> list[str]:
     return sorted(cleaned)
 
 
+def published(out: Path) -> Path:
+    """The catalog a reader sees: the version `current` points at, or the folder of the older flat layout."""
+    current = out / "current"
+    return current.resolve() if current.is_symlink() else out
+
+
 def files(out: Path) -> set[str]:
+    """The catalog's tables; each version's own bookkeeping (its name, MANIFEST.json) is not content."""
     return {
         str(p.relative_to(out))
         for p in out.rglob("*")
-        if p.suffix in (".parquet", ".json") and not any(part.startswith(".") for part in p.relative_to(out).parts)
+        if p.suffix in (".parquet", ".json")
+        and p.name != "MANIFEST.json"
+        and not any(part.startswith(".") or part == "versions" for part in p.relative_to(out).parts)
     }
 
 
 def compare(old: Path, new: Path) -> tuple[list[str], list[str]]:
     """Differences, and notes: a column the new version adds is a note (the contract allows it), not a difference."""
     problems, notes = [], []
+    old, new = published(old), published(new)
     old_files, new_files = files(old), files(new)
     for name in sorted(old_files - new_files):
         problems.append(f"{name}: only in the old catalog")
