@@ -27,6 +27,7 @@ __all__ = [
     "inline_text",
     "normalize_newlines",
     "parse_card",
+    "split_card",
     "split_front_matter",
 ]
 
@@ -131,13 +132,7 @@ def inline_text(pieces: list[str], codes: list[str]) -> str:
 
 def parse_card(text: str, path: str = "", blob: str = "") -> ParsedCard:
     """Everything later stages need from one card, still as written: interpretation belongs to transform."""
-    text = normalize_newlines(text)
-    try:
-        front, body, _ = split_front_matter(text)
-    except ValueError as exc:
-        raise CardParseError(path, blob, "front-matter-invalid", str(exc)) from None
-    rank, rank_raw = _rank(_load_front_matter(front, path, blob))
-
+    body, rank, rank_raw = split_card(text, path, blob)
     read = _read_body(body)
     if not read.tables:
         raise CardParseError(path, blob, "details-table-missing", "card has no Markdown table of model details")
@@ -150,6 +145,17 @@ def parse_card(text: str, path: str = "", blob: str = "") -> ParsedCard:
         tables=tuple(read.tables),
         docs_urls=tuple(read.links),
     )
+
+
+def split_card(text: str, path: str = "", blob: str = "") -> tuple[str, int | None, str | None]:
+    """The card's Markdown body, and the rank its front matter gives (as a number, and as written)."""
+    text = normalize_newlines(text)
+    try:
+        front, body, _ = split_front_matter(text)
+    except ValueError as exc:
+        raise CardParseError(path, blob, "front-matter-invalid", str(exc)) from None
+    rank, rank_raw = _rank(_load_front_matter(front, path, blob))
+    return body, rank, rank_raw
 
 
 @dataclass

@@ -16,10 +16,7 @@ from extract.card_markdown import (
     CardParseError,
     ParsedCard,
     _html_balance,
-    _load_front_matter,
-    _rank,
-    normalize_newlines,
-    split_front_matter,
+    split_card,
 )
 from extract.index_tiles import plain_text
 
@@ -46,12 +43,7 @@ class _InlineText:
 
 
 def parse_card(text: str, path: str = "", blob: str = "") -> ParsedCard:
-    text = normalize_newlines(text)
-    try:
-        front, body, _ = split_front_matter(text)
-    except ValueError as exc:
-        raise CardParseError(path, blob, "front-matter-invalid", str(exc)) from None
-    rank, rank_raw = _rank(_load_front_matter(front, path, blob))
+    body, rank, rank_raw = split_card(text, path, blob)
     env: dict[str, Any] = {}
     tokens = _BLOCKS.parse(body, env)
     text_of = _InlineText(env)
