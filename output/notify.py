@@ -13,7 +13,7 @@ from typing import Protocol
 
 from extract.sources import redact
 from output.messages import notification
-from transform.alerts import Outcome
+from transform.alerts import Outcome, http_outcome
 from transform.tables import Alert
 
 TIMEOUT_S = 30.0  # a block may retry inside itself (Apprise does); past this its answer is not awaited
@@ -33,9 +33,9 @@ def _outcome(exc: BaseException) -> Outcome:
     detail = redact(str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__)[:200]
     if not isinstance(status, int):
         return Outcome("retry", detail)
-    if 300 <= status < 500 and status not in (408, 429):
-        return Outcome("rejected", f"HTTP {status}")
-    return Outcome("retry", f"HTTP {status}")  # the status alone, as for a webhook: the URL may hold a secret
+    if status < 300:  # raised, so not taken, whatever the code says
+        return Outcome("retry", f"HTTP {status}")
+    return http_outcome(status, f"HTTP {status}")  # the status alone, as for a webhook: the URL may hold a secret
 
 
 def notify_once(block: Notifier, alerts: Sequence[Alert], timeout: float = TIMEOUT_S) -> Outcome:

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from extract.sources import redact
 from output.messages import webhook_body
-from transform.alerts import AlertConfigError, Outcome
+from transform.alerts import AlertConfigError, Outcome, http_outcome
 from transform.tables import Alert
 
 TIMEOUT_S = 10.0  # for a whole request, from connecting to the answer's last byte
@@ -53,7 +53,7 @@ def idempotency_key(alert_ids: Iterable[str]) -> str:
     return hashlib.sha256("\0".join(sorted(alert_ids)).encode()).hexdigest()
 
 
-def _target(url: str) -> tuple[http.client.HTTPConnection, str, dict[str, str]]:
+def _target(url: str, timeout: float) -> tuple[http.client.HTTPConnection, str, dict[str, str]]:
     """The connection, the path to POST to, and `user:password@` of the URL as Basic authorization."""
     parts = urlsplit(url)
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "model-catalog"}
@@ -62,9 +62,9 @@ def _target(url: str) -> tuple[http.client.HTTPConnection, str, dict[str, str]]:
         headers["Authorization"] = f"Basic {token}"
     host, port = parts.hostname or "", parts.port
     if parts.scheme.lower() == "https":
-        connection: http.client.HTTPConnection = http.client.HTTPSConnection(host, port, timeout=TIMEOUT_S)
+        connection: http.client.HTTPConnection = http.client.HTTPSConnection(host, port, timeout=timeout)
     else:
-        connection = http.client.HTTPConnection(host, port, timeout=TIMEOUT_S)
+        connection = http.client.HTTPConnection(host, port, timeout=timeout)
     return connection, urlunsplit(("", "", parts.path or "/", parts.query, "")), headers
 
 
@@ -86,8 +86,7 @@ def post_json(
     Connection failures, the deadline, 5xx, 408 and 429 may pass; other 3xx/4xx will not (a
     redirected POST would arrive as a bodiless GET, so a 3xx is the answer).
     """
-    connection, path, sent = _target(url)
-    connection.timeout = timeout
+    connection, path, sent = _target(url, timeout)
     fired = threading.Event()
     deadline = threading.Timer(timeout, _cut, (connection, fired))
     deadline.daemon = True
@@ -104,10 +103,7 @@ def post_json(
     finally:
         deadline.cancel()
         connection.close()
-    if 200 <= status < 300:
-        return Outcome("delivered", f"HTTP {status}")
-    transient = status >= 500 or status in (408, 429)
-    return Outcome("retry" if transient else "rejected", f"HTTP {status} {reason}".strip())
+    return http_outcome(status, f"HTTP {status}" if 200 <= status < 300 else f"HTTP {status} {reason}".strip())
 
 
 def webhook_sender(url: str, timeout: float = TIMEOUT_S) -> Callable[[Sequence[Alert]], Outcome]:

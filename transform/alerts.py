@@ -231,6 +231,13 @@ class Outcome:
     detail: str = ""
 
 
+def http_outcome(status: int, detail: str) -> Outcome:
+    """What an HTTP answer means for its alerts: 2xx took them; 5xx, 408 and 429 may pass; any other refuses."""
+    if 200 <= status < 300:
+        return Outcome("delivered", detail)
+    return Outcome("retry" if status >= 500 or status in (408, 429) else "rejected", detail)
+
+
 @dataclass(frozen=True)
 class Attempt:
     """One delivery of a batch of alerts to one destination, and what its answer means."""
