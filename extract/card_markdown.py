@@ -2,15 +2,19 @@
 
 Pure functions only: the caller reads the bytes and decides what a failure means.
 Values come back "as written, markup removed"; interpreting them (dates, token
-counts, labels in either language) is the transform layer's job. The body is read in one
-pass over the events of pulldown-cmark (compiled CommonMark with GFM tables, via pyromark).
+counts, labels in either language) is the transform layer's job. The body is read by
+pulldown-cmark (compiled CommonMark with GFM tables, via pyromark): from its HTML when the
+card holds no HTML of its own, so every tag in that HTML is the parser's, else in one pass
+over its events. Both readings are the same parse, and give the same answer.
 """
 
 from __future__ import annotations
 
 import codecs
+import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -52,6 +56,18 @@ _VOID_TAGS = frozenset(
 _URL_UNSAFE = re.compile(r"%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9;/?:@&=+$,\-_.!~*'()#%]+")
 # Blocks inside which a block is not top level.
 _CONTAINERS = frozenset({"BlockQuote", "List", "Item", "FootnoteDefinition", "DefinitionList"})
+# pulldown-cmark's HTML for a card without HTML of its own: every `<` is a tag it wrote, text
+# and attributes are escaped, and a link's href is already percent-encoded (a subset of ours).
+# Its writer starts each block on a new line; a table row is one line.
+_HTML_TOP_BLOCK = re.compile(r"\n<()(h1|p|table)>")
+_HTML_ANY_BLOCK = re.compile(r"<(/?)(h1|p|table|blockquote|ul|ol|li)\b[^>]*>")
+# A body row's first two cells; a cell's content runs to its `</td>` (unrolled, so linear).
+_HTML_CELL = r"<td[^>]*>([^<]*(?:<(?!/td>)[^<]*)*)</td>"
+_HTML_ROW = re.compile(rf"\n<tr>{_HTML_CELL}(?:{_HTML_CELL})?")
+_HTML_HREF = re.compile(r'<a href="([^"]*)"')
+_HTML_CODE = re.compile(r"<code>(.*?)</code>", re.S)
+_HTML_TAG = re.compile(r"<[^>]*>")
+_MEMO = 4096
 
 
 class CardParseError(Exception):
@@ -169,6 +185,72 @@ class _Body:
 
 
 def _read_body(body: str) -> _Body:
+    """A card without HTML of its own is read from pulldown-cmark's HTML by C-level regexes, not event by event."""
+    if "<" not in body:
+        read = _read_html(_PARSER.html(body))
+        if read is not None:
+            return read
+    return _read_events(body)
+
+
+def _read_html(out: str) -> _Body | None:
+    """The same reading as `_read_events`, from the HTML of a body that holds no `<`; None for an image.
+
+    An image's alt text is flattened in HTML (code spans lose their markers), so events read it.
+    """
+    if "<img" in out:
+        return None
+    read = _Body([], [], {})
+    out = "\n" + out
+    nested = "<li>" in out or "<blockquote>" in out
+    depth = 0  # open block quotes, lists and items; without any, every block is top level
+    for tag in (_HTML_ANY_BLOCK if nested else _HTML_TOP_BLOCK).finditer(out):
+        closing, name = tag.groups()
+        if name in ("blockquote", "ul", "ol", "li"):
+            depth += -1 if closing else 1
+        elif closing or depth:
+            continue
+        elif name == "table":
+            read.blocks.append(("table", ""))
+        else:
+            content = out[tag.end() : out.find(f"</{name}>", tag.end())]
+            read.blocks.append(("h1" if name == "h1" else "p", _html_inline(content)))
+    start = out.find("<table>")
+    while start != -1:
+        head_end = out.find("</thead>", start)
+        end = out.find("</table>", head_end)
+        rows = _HTML_ROW.findall(out, head_end, end)
+        read.tables.append(tuple((_html_inline(a), _html_inline(b) if b else "") for a, b in rows))
+        start = out.find("<table>", end)
+    for href in _HTML_HREF.findall(out):
+        url = _URL_UNSAFE.sub(_percent_encode, html.unescape(href))
+        if url[:8].lower().startswith(("http://", "https://")):
+            read.links.setdefault(url, None)
+    return read
+
+
+@lru_cache(maxsize=_MEMO)
+def _html_inline(fragment: str) -> str:
+    """One inline run's text from its HTML, code spans as slots, as `inline_text` reads events.
+
+    Memoized: cells repeat across cards and across a backfill's versions of one card.
+    """
+    codes: list[str] = []
+    if "<code>" in fragment:
+
+        def slot(match: re.Match[str]) -> str:
+            codes.append(html.unescape(match.group(1)))
+            return f"\x00{len(codes) - 1}\x00"
+
+        fragment = _HTML_CODE.sub(slot, fragment)
+    if "<" in fragment:
+        fragment = _HTML_TAG.sub("", fragment.replace("<br />", " "))
+    if "&" in fragment:
+        fragment = html.unescape(fragment)
+    return inline_text([fragment], codes)
+
+
+def _read_events(body: str) -> _Body:
     """One pass over pulldown-cmark's events; the commonest (text, a table cell's start and end) are tested first."""
     read = _Body([], [], {})
     containers = 0  # open block quotes, lists and items
