@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 from extract.card_markdown import MAX_CARD_BYTES, CardParseError, ParsedCard, decode_card, parse_card
 from extract.git_source import CardFile
@@ -112,13 +111,18 @@ def _check_index_shape(text: str, file: CardFile) -> None:
 
 def is_card_path(path: str) -> bool:
     """The contract's discovery rule: every `*.md` directly in the folder but the index."""
-    name = PurePosixPath(path).name
+    name = _name(path)
     return name.endswith(".md") and name != INDEX_NAME
+
+
+def _name(path: str) -> str:
+    """A git path's last part (git paths are always `/`-separated)."""
+    return path.rpartition("/")[2]
 
 
 def parse_folder(files: Sequence[CardFile], parser: BlobParser) -> ParsedFolder:
     cards = tuple((f.path, parser.card(f)) for f in sorted(files, key=lambda f: f.path) if is_card_path(f.path))
-    index_file = next((f for f in files if PurePosixPath(f.path).name == INDEX_NAME), None)
+    index_file = next((f for f in files if _name(f.path) == INDEX_NAME), None)
     if index_file is None:
         return ParsedFolder(cards, None, None)
     return ParsedFolder(cards, index_file.path, parser.index(index_file))

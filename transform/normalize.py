@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import PurePosixPath
 from typing import Any
 
 from extract.card_folder import ParsedFolder
@@ -28,7 +27,7 @@ TEXT_FIELDS = ("api_name", "model_name", "hosting_layer", "provider")
 
 def card_id_for(path: str, guides_root: str) -> str:
     """The card path below the guides root, without `.md`: the same in every locale."""
-    relative = path.removeprefix(guides_root) if path.startswith(guides_root) else PurePosixPath(path).name
+    relative = path.removeprefix(guides_root) if path.startswith(guides_root) else path.rpartition("/")[2]
     return relative.removesuffix(".md")
 
 
