@@ -28,6 +28,7 @@ __all__ = [
     "CardParseError",
     "ParsedCard",
     "decode_card",
+    "fold_whitespace",
     "inline_text",
     "normalize_newlines",
     "parse_card",
@@ -79,7 +80,7 @@ class CardParseError(Exception):
         self.path = path
         self.blob = blob
         self.code = code
-        self.reason = _fold(reason)
+        self.reason = fold_whitespace(reason)
 
     def __str__(self) -> str:
         return f"{self.path or '<card>'}: {self.reason}"
@@ -143,7 +144,7 @@ def inline_text(pieces: list[str], codes: list[str]) -> str:
         joined = _UNRESOLVED_REF.sub(r"\1", joined)
     if codes:
         joined = _CODE_SLOT.sub(lambda m: codes[int(m.group(1))], joined)
-    return _fold(joined)
+    return fold_whitespace(joined)
 
 
 def parse_card(text: str, path: str = "", blob: str = "") -> ParsedCard:
@@ -439,5 +440,6 @@ def _html_balance(block: str) -> int:
     return opened - len(_HTML_CLOSE.findall(block))
 
 
-def _fold(text: str) -> str:
+def fold_whitespace(text: str) -> str:
+    """Runs of any Unicode whitespace as one space, none at the ends: how a cell or a tile reads."""
     return " ".join(text.split())

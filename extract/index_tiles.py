@@ -24,7 +24,7 @@ from html.parser import HTMLParser
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from extract.card_markdown import inline_text, normalize_newlines, split_front_matter
+from extract.card_markdown import fold_whitespace, inline_text, normalize_newlines, split_front_matter
 
 __all__ = ["Tile", "parse_index", "plain_text", "strip_markup"]
 
@@ -77,13 +77,13 @@ def parse_index(text: str) -> list[Tile]:
     for tile in reader.tiles:
         # Headings are 0-based line starts; a heading counts when it starts before the tile's line.
         pos = bisect.bisect_left(heading_lines, tile.line - 1)
-        pills = [(_fold("".join(reader.pill_text[p.start : p.end])), p.markup) for p in tile.pills]
+        pills = [(fold_whitespace("".join(reader.pill_text[p.start : p.end])), p.markup) for p in tile.pills]
         pills = [(text, markup) for text, markup in pills if text]
         tiles.append(
             Tile(
-                title=_fold(tile.title),
+                title=fold_whitespace(tile.title),
                 href=tile.href.strip() if tile.href is not None else None,
-                description=strip_markup(_fold("".join(tile.text))),
+                description=strip_markup(fold_whitespace("".join(tile.text))),
                 section=heading_texts[pos - 1] if pos > 0 else None,
                 pills=tuple(text for text, _ in pills),
                 line=offset + tile.line,
@@ -276,7 +276,3 @@ def _attribute_signature(attrs: list[tuple[str, str | None]]) -> str:
 def _short_charref(match: re.Match[str]) -> str:
     digits = match[1].lstrip("0") or "0"
     return "&#" + (digits if len(digits) <= 7 else "1114112")
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.split())
