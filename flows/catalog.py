@@ -27,7 +27,7 @@ from extract.sources import DEFAULT_SOURCE, LOCALES, check_source
 from flows.alerts import announce_alerts, deliver_alerts, destinations, resolve_notify, resolve_webhook
 from flows.reports import publish_reports
 from output import catalog_files
-from output.delivery import DeliveryReport
+from output.delivery import undelivered
 from output.store import KEEP_VERSIONS, OutputStore
 from transform import catalog as catalogs
 from transform import plan
@@ -258,10 +258,6 @@ def catalog_flow(
     summary = summarize(results, catalog, request.locales, out, parsed, undelivered(delivered))
     get_run_logger().info(summary["line"])
     return end_state(summary)
-
-
-def undelivered(reports: list[DeliveryReport]) -> int:
-    return sum(r.pending + r.rejected for r in reports)
 
 
 def end_state(summary: dict[str, Any]) -> Any:

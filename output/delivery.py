@@ -49,6 +49,11 @@ class DeliveryReport:
         return f"{text} ({self.last_error})" if self.last_error else text
 
 
+def undelivered(reports: Sequence[DeliveryReport]) -> int:
+    """Alerts some destination has not taken: the count that ends a run `Undelivered`."""
+    return sum(r.pending + r.rejected for r in reports)
+
+
 def _report(destination: str, attempts: Sequence[Attempt], pending: int) -> DeliveryReport:
     failed = [a.outcome.detail for a in attempts if a.outcome.result != "delivered"]
     return DeliveryReport(

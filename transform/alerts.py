@@ -244,8 +244,8 @@ class Attempt:
 
     alert_ids: frozenset[str]
     outcome: Outcome  # of the last try
-    tries: int = 1
-    destination: str = "webhook"
+    tries: int
+    destination: str  # its key: `webhook <label>` or `block <TYPE/NAME>`
 
 
 _STATUS = {"delivered": DELIVERED, "rejected": REJECTED}
