@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import lru_cache
 from typing import Literal
 
@@ -48,11 +49,11 @@ class LabelReading:
     field: str | None
     how: How
     looks_like: str | None = None  # the field a `held` label would fill
+    # Placed by a rule rather than an exact known label: worth a finding. Set once, read per row.
+    inferred: bool = dataclass_field(init=False, repr=False, compare=False)
 
-    @property
-    def inferred(self) -> bool:
-        """Placed by a rule rather than an exact known label: worth a finding."""
-        return self.field is not None and self.how != "exact"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "inferred", self.field is not None and self.how != "exact")
 
 
 def _by_rule(folded: str) -> str | None:

@@ -23,6 +23,7 @@ from transform.tiles import match_tiles, tile_columns
 # A tile's models columns and its (code, message) pill problems.
 TileColumns = tuple[dict[str, Any], tuple[tuple[str, str], ...]]
 TEXT_FIELDS = ("api_name", "model_name", "hosting_layer", "provider")
+_RAW_COLUMNS = tuple((field, f"{field}_raw") for field in RAW_FIELDS)
 
 
 def card_id_for(path: str, guides_root: str) -> str:
@@ -124,8 +125,8 @@ def normalize_card(card: ParsedCard) -> tuple[dict[str, Any], list[tuple[str, st
     row["docs_urls"] = list(card.docs_urls)
     row["rank"] = card.rank
     row["extra"] = extra
-    for field in RAW_FIELDS:
-        row[f"{field}_raw"] = known.get(field)
+    for field, column in _RAW_COLUMNS:
+        row[column] = known.get(field)
     problems += [("unparsed-value", message) for message in unparsed]
     if row["api_name"] is None:
         problems.append(("missing-api-name", "The card has no API model name; its tile cannot be matched by title."))
@@ -268,7 +269,8 @@ def normalize_snapshot(
                     report("card-without-tile", "The card has no tile in the index.", card_id, paths[card_id])
 
     models = []
-    for card_id, row in sorted(rows.items()):
+    for card_id in sorted(rows):
+        row = rows[card_id]
         try:
             columns, pill_problems = cache.tile(placed.get(card_id), evidence)
         except Exception as error:  # the card keeps its row, without tile columns
