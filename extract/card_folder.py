@@ -16,9 +16,9 @@ from extract.index_tiles import Tile, parse_index
 
 INDEX_NAME = "index.md"
 # The real index is at most 17 kB with 236 `<` and 22 tiles, never a tile inside a tile. Reading
-# it is linear (the slowest 256 kB index found takes ~1.9 s, all of it Markdown), so these bounds
-# do not guard time: an index far beyond the real one would turn into thousands of tiles and
-# findings, and a tile inside a tile is a missing `</Tile>` whose pills hold every tile below it.
+# it is linear, so these bounds do not guard time: an index far beyond the real one would turn
+# into thousands of tiles and findings, and a tile inside a tile is a missing `</Tile>` whose
+# pills hold every tile below it.
 MAX_INDEX_TAGS = 2_000
 MAX_TILE_NESTING = 8
 _TILE_TAG = re.compile(r"<(/?)tile\b", re.IGNORECASE)

@@ -3,15 +3,15 @@
 The page mixes Markdown (section headings) with JSX-like HTML (the tiles). The
 English page writes each tile compactly, the Japanese one spreads every tag and
 text over blank-line-separated lines, which Markdown splits into many blocks. So
-the HTML is read over the whole body and the headings by markdown-it, and the two
-are joined by line number.
+the HTML is read over the whole body and the headings by pulldown-cmark (through
+pyromark, as cards are), and the two are joined by line number.
 
 The HTML is read as a stream of stdlib parser events against a stack of open
 elements, not as a tree: a backfill reads every index version, and only a tile's
 attributes, own text and pills are needed. The stack keeps the rules of the
 BeautifulSoup tree it replaced, so real pages read the same, but it is linear however
-tiles nest and rejects no markup. Headings need only Markdown's block structure (a
-`##` inside a code fence is no heading), so inline parsing is off.
+tiles nest and rejects no markup. A heading keeps its source text, markup and all, as
+markdown-it gave it before: the span of its inline events.
 """
 
 from __future__ import annotations
@@ -20,19 +20,25 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+import pyromark
 
 from extract.card_markdown import fold_whitespace, inline_text, normalize_newlines, split_front_matter
 
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
+
 __all__ = ["Tile", "parse_index", "plain_text", "strip_markup"]
 
-# Headings keep their source text (`tok.content`), which the block parser fills in.
-_MD = MarkdownIt("commonmark").enable("table").disable(["inline", "text_join"])
-# A tile's text is read as one inline run: pulldown-cmark has no inline-only mode, and a text
-# starting `1.` or `#` must not turn into a list or a heading.
-_INLINE = MarkdownIt("commonmark")
+_HEADINGS = pyromark.Options.ENABLE_TABLES  # the card parser's options: the same block structure
+_SECTION_LEVELS = frozenset({"H2", "H3"})
+# A tile's text is read as one inline run by markdown-it: pulldown-cmark has no inline-only mode,
+# and a text starting `1.` or `#` must not turn into a list or a heading. A text with none of the
+# characters that start an inline rule of its commonmark preset (NUL it replaces) is plain as it is.
+_INLINE_MARKUP = re.compile(r"[\\`*_\[<&\x00]")
+_inline: MarkdownIt | None = None
 
 # Elements that never hold content, and those whose text is not page text (HTML's void
 # elements and BeautifulSoup's string containers, which the tile values were first read with).
@@ -115,20 +121,59 @@ def plain_text(inline: Token) -> str:
 
 def strip_markup(text: str) -> str:
     """Plain text of one string read as inline Markdown."""
-    tokens = _INLINE.parseInline(text, {})
+    if not _INLINE_MARKUP.search(text):
+        return fold_whitespace(text)
+    global _inline
+    if _inline is None:
+        from markdown_it import MarkdownIt
+
+        _inline = MarkdownIt("commonmark")
+    tokens = _inline.parseInline(text, {})
     return plain_text(tokens[0]) if tokens else ""
 
 
 def _section_headings(body: str) -> tuple[list[int], list[str]]:
-    """Top-level h2/h3 headings as parallel lists of start line (0-based) and trimmed source text."""
-    tokens = _MD.parse(body, {})
+    """Top-level h2/h3 headings as parallel lists of start line (0-based) and trimmed source text.
+
+    pulldown-cmark says where the headings are; the text is cut from each heading's source by
+    CommonMark's rules, markup and all, as markdown-it's `content` was (pulldown-cmark keeps a
+    closing `##` before a tab, which the spec drops).
+    """
+    data = body.encode()
+    line_starts = [0]
+    line_starts.extend(m.end() for m in re.finditer(b"\n", data))
     lines: list[int] = []
     texts: list[str] = []
-    for i, tok in enumerate(tokens):
-        if tok.type == "heading_open" and tok.tag in ("h2", "h3") and tok.level == 0 and tok.map:
-            lines.append(tok.map[0])
-            texts.append(tokens[i + 1].content.strip())
+    depth = 0  # open blocks (and inline spans) around an event: a section heading is at depth 0
+    for event, span in pyromark.events_with_range(body, options=_HEADINGS):
+        if type(event) is not dict:
+            continue
+        if "Start" in event:
+            tag = event["Start"]
+            if depth == 0 and type(tag) is dict and "Heading" in tag:
+                level = tag["Heading"]["level"]
+                if level in _SECTION_LEVELS:
+                    lines.append(bisect.bisect_right(line_starts, span["start"]) - 1)
+                    source = data[span["start"] : span["end"]].decode()
+                    texts.append(_heading_text(source, int(level[1])).replace("\x00", "\ufffd"))
+            depth += 1
+        elif "End" in event:
+            depth -= 1
     return lines, texts
+
+
+def _heading_text(source: str, level: int) -> str:
+    """A heading's text from its source: a setext heading's lines above the underline, or an ATX
+    heading's line without its opening `#`s and closing sequence."""
+    above, setext, _ = source.rstrip("\n").rpartition("\n")
+    if setext:
+        return above.strip()
+    line = source.rstrip("\n").lstrip(" ")[level:]
+    end = len(line.rstrip(" \t"))
+    hashes = len(line[:end].rstrip("#"))
+    if hashes > 0 and line[hashes - 1] in " \t":
+        end = hashes
+    return line[:end].strip()
 
 
 @dataclass
