@@ -180,7 +180,7 @@ def run_changes(changes: pa.Table, run_id: str) -> list[dict[str, Any]]:
 
 def lag_markdown(lag: pa.Table, *, limit: int = 50) -> str:
     """Open translation lags, the oldest first: where a Japanese reader should double-check."""
-    rows = lag.filter(pc.field("is_open")).sort_by([("lag_days", "descending"), ("card_id", "ascending")]).to_pylist()
+    rows = lag.filter(lag.column("is_open")).sort_by([("lag_days", "descending"), ("card_id", "ascending")]).to_pylist()
     if not rows:
         return ""
     lines = [

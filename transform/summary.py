@@ -24,7 +24,8 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
 def summarize_lag(catalog: Catalog) -> dict[str, Any]:
     """Open translation lags, the oldest first; `reason` says why there can be none (one locale only)."""
     processed = {name: entry.committed_at for name, entry in catalog.state.locales.items()}
-    rows = catalog.lag.filter(pc.field("is_open")).sort_by([("lag_days", "descending"), ("card_id", "ascending")])
+    lag = catalog.lag
+    rows = lag.filter(lag.column("is_open")).sort_by([("lag_days", "descending"), ("card_id", "ascending")])
     oldest = [
         {key: row[key] for key in ("card_id", "kind", "field", "en_value", "ja_value", "lag_days")}
         for row in rows.slice(0, OLDEST_SHOWN).to_pylist()
