@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-from pyarrow import fs as pafs
+if TYPE_CHECKING:
+    from pyarrow import fs as pafs
 
 OBJECT_SCHEMES = {"s3": "s3", "gs": "gs", "gcs": "gs", "az": "az", "abfs": "az", "abfss": "az"}
 # The names `storage_options` takes for S3 (the AWS SDKs' own words where they have one).
@@ -79,6 +80,8 @@ class Location:
 
 def open_location(location: str | Path, storage_options: Mapping[str, Any] | None = None) -> Location:
     """Parse and open `location`; a credential inside the location itself is refused."""
+    from pyarrow import fs as pafs  # loaded when first needed, inside the flow (see flows/catalog.py)
+
     text = str(location)
     scheme = _split_scheme(text)[0]
     if scheme is None:
@@ -139,6 +142,8 @@ def s3_endpoint(options: Mapping[str, Any]) -> str | None:
 
 
 def _open_s3(uri: str, bucket: str, options: dict[str, Any]) -> tuple[pafs.FileSystem, Conditional]:
+    from pyarrow import fs as pafs
+
     unknown = set(options) - S3_OPTIONS
     if unknown:
         raise OutputError(f"{uri}: unknown storage option(s) {sorted(unknown)} (known: {sorted(S3_OPTIONS)})")
@@ -243,6 +248,8 @@ def _status(exc: Any) -> int:
 
 
 def _open_gcs(uri: str, bucket: str, options: dict[str, Any]) -> tuple[pafs.FileSystem, Conditional | None]:
+    from pyarrow import fs as pafs
+
     try:
         filesystem = pafs.GcsFileSystem(**options)
     except (TypeError, OSError) as exc:
@@ -291,6 +298,8 @@ class GcsConditional:
 
 
 def _open_azure(uri: str, container: str, options: dict[str, Any]) -> tuple[pafs.FileSystem, Conditional | None]:
+    from pyarrow import fs as pafs
+
     account = options.get("account_name") or os.environ.get("AZURE_STORAGE_ACCOUNT_NAME")
     if not account:
         raise OutputError(f"cannot use {uri}: name the storage account in $AZURE_STORAGE_ACCOUNT_NAME")

@@ -39,8 +39,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
-from pyarrow import fs as pafs
 
 from output.filesystems import Location, OutputError, describe, open_location
 from output.lease import FolderLock, ObjectLease, lease_term
@@ -79,6 +77,8 @@ def table_json(table: pa.Table) -> bytes:
 
 def parquet_bytes(table: pa.Table) -> bytes:
     """Snappy, Arrow's default: on tables of a few dozen rows zstd takes 3x the time and saves nothing."""
+    import pyarrow.parquet as pq  # with pyarrow.fs, loaded when first needed, inside the flow
+
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="snappy")
     return sink.getvalue().to_pybytes()
@@ -100,6 +100,8 @@ def _added_later(f: pa.Field) -> bool:
 
 def parquet_table(data: bytes, schema: pa.Schema, where: str) -> pa.Table:
     """Parquet bytes as a table of exactly `schema`; anything else is `OutputError` naming `where`."""
+    import pyarrow.parquet as pq
+
     try:
         table = pq.read_table(pa.BufferReader(data))
     except (pa.ArrowException, OSError, ValueError) as exc:
@@ -758,6 +760,8 @@ class _Bucket:
         pass
 
     def versions(self) -> list[str]:
+        from pyarrow import fs as pafs
+
         infos = self.fs.get_file_info(pafs.FileSelector(self._path(VERSIONS), allow_not_found=True))
         return sorted(
             name
