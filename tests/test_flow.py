@@ -10,7 +10,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from flows.catalog import _collector_paused, catalog_flow
+from flows.catalog import catalog_flow
+from flows.tasks import _collector_paused
 from output.store import OutputStore, Transaction
 from tests.docs_repo import card_href, card_md, index_md, make_docs_repo, seed_two_models, tile_md
 from transform.tables import MODELS, to_table
