@@ -242,12 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
 class _ExpectedErrorsWithoutTraceback(logging.Filter):
     """Expected failures (bad source, unwritable output) are one line, not a traceback."""
 
-    def __init__(self, expected: tuple[type[BaseException], ...]):
-        super().__init__()
-        self.expected = expected
-
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and isinstance(record.exc_info[1], self.expected):
+        if record.exc_info and isinstance(record.exc_info[1], expected_errors()):
             record.exc_info = None
             record.exc_text = None
         elif record.exc_info:
@@ -285,8 +281,18 @@ def _take_credential(source: str) -> str:
     return public
 
 
-def _quiet_expected_errors(expected: tuple[type[BaseException], ...], *, verbose: bool = False) -> None:
-    filters: list[logging.Filter] = [_ExpectedErrorsWithoutTraceback(expected)]
+def expected_errors() -> tuple[type[BaseException], ...]:
+    """The failures a user can act on. Imported when first asked for: a run asks only once one is
+    raised, so their modules load inside the flow, if at all (see flows/catalog.py)."""
+    from output.filesystems import OutputError
+    from transform.alerts import AlertConfigError
+    from transform.plan import PlanError
+
+    return (SourceError, OutputError, AlertConfigError, PlanError)
+
+
+def _quiet_expected_errors(*, verbose: bool = False) -> None:
+    filters: list[logging.Filter] = [_ExpectedErrorsWithoutTraceback()]
     if not verbose:
         filters.append(_TaskRunsDoneQuietly())
     for name in ("", "prefect", "prefect.flow_runs", "prefect.task_runs"):
@@ -312,12 +318,14 @@ def main(argv: list[str] | None = None, *, frozen_heap: bool = False) -> int:
     except SourceError as exc:
         print(f"{PROG}: error: {redact(str(exc), _secrets())}", file=sys.stderr)
         return 2
-    from output.webhook import check_webhook
     from transform.alerts import DEFAULT_ALERT_ON, AlertConfigError, alert_rule
 
     webhook = args.alert_webhook or os.environ.get(WEBHOOK_ENV) or None
     try:
-        webhook = check_webhook(webhook) if webhook else None
+        if webhook:
+            from output.webhook import check_webhook
+
+            webhook = check_webhook(webhook)
         alert_rule(args.alert_on)
     except AlertConfigError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
@@ -337,16 +345,23 @@ def main(argv: list[str] | None = None, *, frozen_heap: bool = False) -> int:
     from pydantic import SecretStr
 
     from flows.catalog import catalog_flow, default_cache_dir
-    from output.store import OutputError
-    from transform.plan import PlanError
+
+    if args.command == "backfill":
+        # A backfill always syncs, parses and replays. Its modules load here, before the flow, where
+        # they cost what they cost; inside it they would push its work past Prefect's next heartbeat
+        # tick, which rounds a flow up to a whole second (README, Performance).
+        import extract.card_folder  # noqa: F401
+        import flows.alerts
+        import flows.reports
+        import flows.tasks  # noqa: F401
+        import transform.history  # noqa: F401
 
     if frozen_heap:
         # What is imported by now (Prefect, pydantic, ...) lives as long as the process: frozen, the
         # run's collections and the one at exit do not rescan it (~0.2 s a run; bench/ shows it on an
         # empty flow too). Only for a process of our own: an in-process caller keeps its collector as is.
         gc.freeze()
-    expected = (SourceError, OutputError, AlertConfigError, PlanError)
-    _quiet_expected_errors(expected, verbose=args.verbose)
+    _quiet_expected_errors(verbose=args.verbose)
     # Resolved here, so Prefect's Parameters tab shows the values the run used.
     locales = list(dict.fromkeys(args.locales or LOCALES))
     alert_on = list(dict.fromkeys(args.alert_on or DEFAULT_ALERT_ON))
@@ -391,7 +406,7 @@ def main(argv: list[str] | None = None, *, frozen_heap: bool = False) -> int:
             keep_versions=args.keep_versions,
             storage_block=args.storage_block,
         )
-    except expected as exc:
+    except expected_errors() as exc:
         print(f"{PROG}: error: {redact(str(exc), _secrets())}", file=sys.stderr)
         return 1
     except RuntimeError as exc:
