@@ -32,6 +32,14 @@ def bundle() -> Path:
 
 
 @pytest.fixture
+def bundle_clone(tmp_path: Path, bundle: Path) -> Path:
+    """A bare clone of the real docs history, for tests that read its blobs with git."""
+    repo = tmp_path / "docs.git"
+    subprocess.run(["git", "clone", "--quiet", "--bare", str(bundle), str(repo)], check=True)
+    return repo
+
+
+@pytest.fixture
 def check_outputs():
     """Run the contract's shape checker on an output folder; return its report."""
     if not CHECKER.exists():

@@ -5,8 +5,6 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from extract.card_folder import is_card_path
 from extract.card_markdown import CardParseError, ParsedCard, decode_card, parse_card
 from extract.sources import LOCALES
@@ -52,17 +50,10 @@ def read_as(parser, text: str, path: str, blob: str) -> ParsedCard | tuple[str, 
         return ("error", exc.code)
 
 
-@pytest.fixture
-def history(tmp_path: Path, bundle: Path) -> Path:
-    repo = tmp_path / "docs.git"
-    subprocess.run(["git", "clone", "--quiet", "--bare", str(bundle), str(repo)], check=True)
-    return repo
-
-
-def test_every_real_card_reads_as_with_the_markdown_it_parser(history: Path):
-    blobs = card_blobs(history)
+def test_every_real_card_reads_as_with_the_markdown_it_parser(bundle_clone: Path):
+    blobs = card_blobs(bundle_clone)
     differ, parsed = [], 0
-    for (blob, path), data in zip(blobs.items(), read_blobs(history, list(blobs)), strict=True):
+    for (blob, path), data in zip(blobs.items(), read_blobs(bundle_clone, list(blobs)), strict=True):
         text = decode_card(data, path, blob)
         new, old = read_as(parse_card, text, path, blob), read_as(reference.parse_card, text, path, blob)
         parsed += isinstance(new, ParsedCard)
@@ -73,12 +64,12 @@ def test_every_real_card_reads_as_with_the_markdown_it_parser(history: Path):
     assert not differ, "\n".join(differ[:5])
 
 
-def test_every_real_card_without_html_reads_the_same_from_html_and_from_events(history: Path):
+def test_every_real_card_without_html_reads_the_same_from_html_and_from_events(bundle_clone: Path):
     from extract.card_markdown import _PARSER, _read_events, _read_html, split_card
 
-    blobs = card_blobs(history)
+    blobs = card_blobs(bundle_clone)
     differ, read = [], 0
-    for (blob, path), data in zip(blobs.items(), read_blobs(history, list(blobs)), strict=True):
+    for (blob, path), data in zip(blobs.items(), read_blobs(bundle_clone, list(blobs)), strict=True):
         try:
             body = split_card(decode_card(data, path, blob), path, blob)[0]
         except CardParseError:

@@ -6,7 +6,6 @@ import re
 import subprocess
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -46,17 +45,10 @@ def body_of(text: str) -> str:
         return text
 
 
-@pytest.fixture
-def history(tmp_path: Path, bundle: Path) -> Path:
-    repo = tmp_path / "docs.git"
-    subprocess.run(["git", "clone", "--quiet", "--bare", str(bundle), str(repo)], check=True)
-    return repo
-
-
-def test_every_real_index_page_has_the_headings_and_tile_text_markdown_it_gave(history: Path):
-    blobs = index_blobs(history)
+def test_every_real_index_page_has_the_headings_and_tile_text_markdown_it_gave(bundle_clone: Path):
+    blobs = index_blobs(bundle_clone)
     differ, headings, texts = [], 0, 0
-    for blob, data in zip(blobs, read_blobs(history, blobs), strict=True):
+    for blob, data in zip(blobs, read_blobs(bundle_clone, blobs), strict=True):
         text = data.decode("utf-8", errors="replace")
         body = body_of(text)
         new, old = _section_headings(body), reference.section_headings(body)
