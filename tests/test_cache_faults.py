@@ -481,13 +481,13 @@ def test_a_cache_on_a_full_disk_is_one_line_and_the_next_run_after_freeing_succe
 
 @pytest.fixture
 def flows(prefect_harness):
-    from flows import catalog, cli
+    from flows import catalog, cli, tasks
 
-    return catalog, cli
+    return catalog, cli, tasks
 
 
 def test_the_console_gives_one_line_for_a_shallow_source_and_a_cache_dir_that_is_a_file(tmp_path, docs, flows, capfd):
-    _, cli = flows
+    _, cli, _ = flows
     shallow = shallow_clone(docs, tmp_path)
     (tmp_path / "file").write_text("")
     capfd.readouterr()
@@ -515,8 +515,8 @@ def test_the_console_gives_one_line_for_a_shallow_source_and_a_cache_dir_that_is
 
 
 def test_a_dns_failure_is_not_retried_by_the_flow(tmp_path, flows, monkeypatch, capfd, trace):
-    catalog, cli = flows
-    monkeypatch.setattr(catalog, "sync_source", catalog.sync_source.with_options(retry_delay_seconds=0))
+    _, cli, tasks = flows
+    monkeypatch.setattr(tasks, "sync_source", tasks.sync_source.with_options(retry_delay_seconds=0))
     capfd.readouterr()
 
     assert cli.main(["run", "--source", "https://docs.invalid/docs.git", "--out", str(tmp_path / "out")]) == 1
@@ -533,7 +533,7 @@ def changes_without_run(out: Path) -> pl.DataFrame:
 def test_a_worker_with_an_empty_cache_continues_from_the_stored_state(tmp_path, docs, flows):
     """A fresh container: the cache folder is empty, the outputs are there. Nothing the run needs lives only
     in the cache, so it records what a run that kept its cache records: exactly the new commit's changes."""
-    catalog, _ = flows
+    catalog, _, _ = flows
     kept, fresh = tmp_path / "kept", tmp_path / "fresh"
     for out in (kept, fresh):
         catalog.catalog_flow(source=str(docs.path), out=str(out), cache_dir=str(out.with_suffix(".cache")))

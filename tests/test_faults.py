@@ -21,6 +21,7 @@ from extract import git_source
 from extract.sources import TOKEN_ENV, USER_ENV
 from flows import catalog as catalog_module
 from flows import cli
+from flows import tasks as tasks_module
 from output import store as store_module
 from tests.docs_repo import card_md, make_docs_repo, seed_two_models
 from tests.test_sources import tls_git_server
@@ -90,7 +91,7 @@ def fast_retries(monkeypatch, condition=None) -> None:
     options = {"retry_delay_seconds": 0}
     if condition is not None:
         options["retry_condition_fn"] = condition
-    monkeypatch.setattr(catalog_module, "sync_source", catalog_module.sync_source.with_options(**options))
+    monkeypatch.setattr(tasks_module, "sync_source", tasks_module.sync_source.with_options(**options))
 
 
 def latest_sync_run_count() -> int:
@@ -128,7 +129,7 @@ def test_a_remote_that_vanishes_mid_run_is_retried_and_the_run_succeeds_when_it_
     def back_then_decide(task, task_run, state):  # ...and is back before the retry
         if away.exists():
             away.rename(docs.path)
-        return catalog_module._is_transient(task, task_run, state)
+        return tasks_module._is_transient(task, task_run, state)
 
     monkeypatch.setattr(catalog_module, "check_source", check_then_vanish)
     fast_retries(monkeypatch, back_then_decide)
@@ -238,8 +239,8 @@ def test_console_script_reports_a_failed_sync_in_one_line_without_traceback(tmp_
 def test_console_process_after_exhausted_retries_prints_one_line_without_traceback(tmp_path):
     """Same, for the retried path; the waits are cut so the process ends in seconds."""
     program = (
-        "import sys; from flows import catalog, cli; "
-        "catalog.sync_source = catalog.sync_source.with_options(retry_delay_seconds=0); "
+        "import sys; from flows import cli, tasks; "
+        "tasks.sync_source = tasks.sync_source.with_options(retry_delay_seconds=0); "
         "sys.exit(cli.main(sys.argv[1:]))"
     )
     with_port = f"https://reader:SECRET-in-url@127.0.0.1:{closed_port()}/docs.git"

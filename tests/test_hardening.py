@@ -22,8 +22,8 @@ from extract import git_source
 from extract.card_folder import BlobParser, parse_folder
 from extract.card_markdown import MAX_CARD_BYTES
 from extract.sources import LOCALES, TOKEN_ENV, USER_ENV
-from flows import catalog as catalog_module
 from flows import cli
+from flows import tasks as tasks_module
 from flows.catalog import catalog_flow
 from tests.docs_repo import DocsRepo, card_md, make_docs_repo, seed_two_models
 
@@ -343,7 +343,7 @@ def no_token(monkeypatch):
 @pytest.fixture
 def fast_retries(monkeypatch):
     """The real retry policy and condition, without the waits between attempts."""
-    monkeypatch.setattr(catalog_module, "sync_source", catalog_module.sync_source.with_options(retry_delay_seconds=0))
+    monkeypatch.setattr(tasks_module, "sync_source", tasks_module.sync_source.with_options(retry_delay_seconds=0))
 
 
 def test_a_token_in_the_source_url_never_reaches_prefect_logs_or_files(tmp_path, capfd, caplog, no_token, fast_retries):
