@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,6 +68,51 @@ def test_console_run_writes_the_catalog_then_reports_no_new_commit(tmp_path):
     assert {"polars", "pyromark"} <= imported_packages(first.stderr)
     assert "markdown_it" not in imported_packages(first.stderr)
     assert not {"polars", "markdown_it", "pyromark"} & imported_packages(second.stderr)
+
+
+# The console command, with its flow's function wrapped to list the modules loaded once the flow has started.
+AT_FLOW_START = """
+import functools, json, sys
+import flows.catalog as catalog
+body = catalog.catalog_flow.fn
+globals().update({k: v for k, v in vars(catalog).items() if not k.startswith("__")})  # the annotations' names
+
+@functools.wraps(body)
+def spied(*args, **kwargs):
+    print("at flow start: " + json.dumps(sorted(sys.modules)), file=sys.stderr)
+    return body(*args, **kwargs)
+
+catalog.catalog_flow.fn = spied
+from flows.cli import console
+sys.exit(console())
+"""
+
+
+def modules_at_flow_start(*args: str, cwd: Path) -> set[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    done = subprocess.run(
+        [sys.executable, "-c", AT_FLOW_START, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    line = next(line for line in done.stderr.splitlines() if line.startswith("at flow start: "))
+    return set(json.loads(line.removeprefix("at flow start: ")))
+
+
+def test_a_run_loads_git_parquet_and_the_pipeline_inside_its_flow_and_a_backfill_before_it(tmp_path):
+    repo = make_docs_repo(tmp_path)
+    seed_two_models(repo)
+    args = ("--source", str(repo.path), "--out", str(tmp_path / "out"), "--cache-dir", str(tmp_path / "cache"))
+
+    run = modules_at_flow_start("run", *args, cwd=tmp_path)
+    backfill = modules_at_flow_start("backfill", *args, cwd=tmp_path)
+
+    # Prefect rounds a flow up to its next heartbeat tick: inside it, a run with nothing new
+    # loads these for free; a backfill, whose work fills the tick, loads them before.
+    pipeline = {"git", "pyarrow.compute", "flows.tasks", "extract.git_source", "output.catalog_files"}
+    replay = {"polars", "pyromark", "extract.card_folder", "transform.history"}
+    assert {"prefect", "flows.catalog", "pyarrow"} <= run
+    assert not (pipeline | replay | {"pyarrow.parquet"}) & run
+    assert pipeline | replay <= backfill
 
 
 def test_missing_branch_is_one_line_and_keeps_outputs(tmp_path):
