@@ -157,7 +157,7 @@ def api(base: str, path: str, body: dict | None = None) -> dict | list | None:
         base + path, data=data, headers={"Content-Type": "application/json"}, method="POST" if data else "GET"
     )
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read())
     except (urllib.error.URLError, OSError, ValueError):
         return None
