@@ -17,6 +17,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from transform.lag import open_lags
+
 DOCS_SITE = "https://developer.box.com"
 DOCS_PREFIX = {"en": "", "ja": "/ja"}  # the site serves the Japanese guides under /ja
 TABLE_COLUMNS = (
@@ -180,7 +182,7 @@ def run_changes(changes: pa.Table, run_id: str) -> list[dict[str, Any]]:
 
 def lag_markdown(lag: pa.Table, *, limit: int = 50) -> str:
     """Open translation lags, the oldest first: where a Japanese reader should double-check."""
-    rows = lag.filter(lag.column("is_open")).sort_by([("lag_days", "descending"), ("card_id", "ascending")]).to_pylist()
+    rows = open_lags(lag).to_pylist()
     if not rows:
         return ""
     lines = [

@@ -53,6 +53,11 @@ def why_no_lag(processed: Mapping[str, datetime]) -> str | None:
     return f"{held} in the catalog; translation lag compares {EN} with {JA}"
 
 
+def open_lags(lag: pa.Table) -> pa.Table:
+    """The lags still open, the longest first (then by card): the order the summary and the reports show."""
+    return lag.filter(lag.column("is_open")).sort_by([("lag_days", "descending"), ("card_id", "ascending")])
+
+
 def _dated(day: date | None, precision: str | None) -> str | None:
     if day is None:
         return None

@@ -11,7 +11,7 @@ from typing import Any
 import pyarrow.compute as pc
 
 from transform.catalog import Catalog, Result
-from transform.lag import why_no_lag
+from transform.lag import open_lags, why_no_lag
 from transform.tables import CHANGE_KINDS, INFERENCE_CODES
 
 OLDEST_SHOWN = 5  # open translation lags listed in the summary, oldest first
@@ -24,8 +24,7 @@ def _plural(count: int, word: str, plural: str | None = None) -> str:
 def summarize_lag(catalog: Catalog) -> dict[str, Any]:
     """Open translation lags, the oldest first; `reason` says why there can be none (one locale only)."""
     processed = {name: entry.committed_at for name, entry in catalog.state.locales.items()}
-    lag = catalog.lag
-    rows = lag.filter(lag.column("is_open")).sort_by([("lag_days", "descending"), ("card_id", "ascending")])
+    rows = open_lags(catalog.lag)
     oldest = [
         {key: row[key] for key in ("card_id", "kind", "field", "en_value", "ja_value", "lag_days")}
         for row in rows.slice(0, OLDEST_SHOWN).to_pylist()
