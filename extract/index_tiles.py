@@ -11,12 +11,13 @@ elements, not as a tree: a backfill reads every index version, and only a tile's
 attributes, own text and pills are needed. The stack keeps the rules of the
 BeautifulSoup tree it replaced, so real pages read the same, but it is linear however
 tiles nest and rejects no markup. A heading keeps its source text, markup and all, as
-markdown-it gave it before: the span of its inline events.
+markdown-it gave it before.
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -38,7 +39,6 @@ _SECTION_LEVELS = frozenset({"H2", "H3"})
 # and a text starting `1.` or `#` must not turn into a list or a heading. A text with none of the
 # characters that start an inline rule of its commonmark preset (NUL it replaces) is plain as it is.
 _INLINE_MARKUP = re.compile(r"[\\`*_\[<&\x00]")
-_inline: MarkdownIt | None = None
 
 # Elements that never hold content, and those whose text is not page text (HTML's void
 # elements and BeautifulSoup's string containers, which the tile values were first read with).
@@ -123,13 +123,16 @@ def strip_markup(text: str) -> str:
     """Plain text of one string read as inline Markdown."""
     if not _INLINE_MARKUP.search(text):
         return fold_whitespace(text)
-    global _inline
-    if _inline is None:
-        from markdown_it import MarkdownIt
-
-        _inline = MarkdownIt("commonmark")
-    tokens = _inline.parseInline(text, {})
+    tokens = _inline_parser().parseInline(text, {})
     return plain_text(tokens[0]) if tokens else ""
+
+
+@functools.cache
+def _inline_parser() -> MarkdownIt:
+    """markdown-it, loaded by the first tile text that holds markup."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark")
 
 
 def _section_headings(body: str) -> tuple[list[int], list[str]]:
@@ -165,10 +168,11 @@ def _section_headings(body: str) -> tuple[list[int], list[str]]:
 def _heading_text(source: str, level: int) -> str:
     """A heading's text from its source: a setext heading's lines above the underline, or an ATX
     heading's line without its opening `#`s and closing sequence."""
-    above, setext, _ = source.rstrip("\n").rpartition("\n")
+    source = source.rstrip("\n")
+    above, setext, _ = source.rpartition("\n")
     if setext:
         return above.strip()
-    line = source.rstrip("\n").lstrip(" ")[level:]
+    line = source.lstrip(" ")[level:]
     end = len(line.rstrip(" \t"))
     hashes = len(line[:end].rstrip("#"))
     if hashes > 0 and line[hashes - 1] in " \t":
